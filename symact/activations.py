@@ -1,0 +1,150 @@
+"""The activation functions, one :func:`register` call each — nothing else lives here.
+
+Formulas follow the papers cited in each entry (see ``shared/REFERENCE.md``). Piecewise
+definitions use ``Piecewise`` with the kink on the right-hand branch's boundary, so derivatives
+are piecewise too and lower to array code without ``Heaviside``/``DiracDelta``.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .functions import Phi, sigma, softplus
+from .registry import Activation, Param, register
+from .symbols import alpha, beta, kappa, lam, x
+
+_POSITIVE = sp.Interval.open(0, sp.oo)
+_NONNEGATIVE = sp.Interval(0, sp.oo)
+
+HENDRYCKS_2016 = "Hendrycks & Gimpel 2016, Gaussian Error Linear Units (GELUs), arXiv:1606.08415"
+RAMACHANDRAN_2017 = "Ramachandran, Zoph & Le 2017, Searching for Activation Functions, arXiv:1710.05941"
+ELFWING_2017 = ("Elfwing, Uchibe & Doya 2017, Sigmoid-Weighted Linear Units for Neural Network Function "
+                "Approximation in Reinforcement Learning, arXiv:1702.03118")
+HOWARD_2019 = "Howard et al. 2019, Searching for MobileNetV3, arXiv:1905.02244 (PyTorch's Hardsigmoid/Hardswish)"
+CLEVERT_2015 = "Clevert, Unterthiner & Hochreiter 2015, Fast and Accurate Deep Network Learning by ELUs, arXiv:1511.07289"
+KLAMBAUER_2017 = "Klambauer, Unterthiner, Mayr & Hochreiter 2017, Self-Normalizing Neural Networks, arXiv:1706.02515"
+NAIR_2010 = "Nair & Hinton 2010, Rectified Linear Units Improve Restricted Boltzmann Machines, ICML"
+MISRA_2019 = "Misra 2019, Mish: A Self Regularized Non-Monotonic Activation Function, arXiv:1908.08681"
+SO_2021 = "So et al. 2021, Primer: Searching for Efficient Transformers for Language Modeling, arXiv:2109.08668"
+DUGAS_2000 = "Dugas et al. 2000, Incorporating Second-Order Functional Knowledge for Better Option Pricing, NIPS"
+RADFORD_2021 = "Radford et al. 2021, Learning Transferable Visual Models From Natural Language Supervision (CLIP code: QuickGELU)"
+
+# SELU's fixed point constants in closed form (Klambauer et al. 2017, eqs. 14-15).
+_ERFC = sp.erfc(1 / sp.sqrt(2))
+SELU_ALPHA = -sp.sqrt(2 / sp.pi) / (_ERFC * sp.exp(sp.S.Half) - 1)
+SELU_LAMBDA = (
+    (1 - _ERFC * sp.sqrt(sp.E))
+    * sp.sqrt(2 * sp.pi)
+    / sp.sqrt(2 * sp.erfc(sp.sqrt(2)) * sp.E**2 + sp.pi * _ERFC**2 * sp.E
+              - 2 * (2 + sp.pi) * _ERFC * sp.sqrt(sp.E) + sp.pi + 2)
+)
+
+_BETA = Param("beta", beta, sp.S.One, _POSITIVE, "sharpness; beta -> oo gives ReLU")
+_ELU_ALPHA = Param("alpha", alpha, sp.S.One, _POSITIVE, "negative saturation value -alpha")
+
+
+def _relu(z: sp.Expr) -> sp.Expr:
+    return sp.Piecewise((z, z > 0), (0, True))
+
+
+def _hard_sigmoid(z: sp.Expr) -> sp.Expr:
+    # PyTorch: relu6(x + 3) / 6, i.e. 0 below -3, 1 above 3, linear between.
+    return sp.Piecewise((0, z <= -3), (1, z >= 3), (z / 6 + sp.S.Half, True))
+
+
+IDENTITY = register(Activation(
+    "identity", x, r"\operatorname{id}", "x", aliases=("linear", "none"),
+))
+
+RELU = register(Activation(
+    "relu", _relu(x), r"\operatorname{ReLU}", "max(0, x)", references=(NAIR_2010,),
+    notes="ReLU'(0) is taken as 0 (the x > 0 branch is open), as PyTorch and JAX do.",
+))
+
+RELU_SQUARED = register(Activation(
+    "relu_squared", _relu(x) ** 2, r"\operatorname{ReLU}^2", "max(0, x)^2",
+    aliases=("squared_relu", "relu2"), references=(SO_2021,),
+))
+
+SIGMOID = register(Activation(
+    "sigmoid", sigma(x), r"\sigma", "1 / (1 + exp(-x))", aliases=("logistic",),
+))
+
+TANH = register(Activation("tanh", sp.tanh(x), r"\tanh", "tanh(x)"))
+
+GELU = register(Activation(
+    "gelu", x * Phi(x), r"\operatorname{GELU}", "x Phi(x) = x/2 (1 + erf(x/sqrt(2)))",
+    aliases=("gelu_exact", "gelu_erf"), references=(HENDRYCKS_2016,),
+    notes="PyTorch's default GELU (approximate='none'); JAX's jax.nn.gelu defaults to the tanh form.",
+))
+
+GELU_TANH = register(Activation(
+    "gelu_tanh", x / 2 * (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (x + kappa * x**3))),
+    r"\operatorname{GELU}_{\tanh}", "x/2 (1 + tanh(sqrt(2/pi) (x + kappa x^3)))",
+    parameters=(Param("kappa", kappa, sp.Rational("0.044715"), _POSITIVE,
+                      "cubic coefficient, 0.044715 in the paper"),),
+    aliases=("gelu_new", "gelu_pytorch_tanh", "gelu_approx"), references=(HENDRYCKS_2016,),
+    notes="PyTorch F.gelu(approximate='tanh'); jax.nn.gelu's default; Hugging Face's 'gelu_new'.",
+))
+
+GELU_SIGMOID = register(Activation(
+    "gelu_sigmoid", x * sigma(alpha * x), r"\operatorname{GELU}_{\sigma}", "x sigma(alpha x)",
+    parameters=(Param("alpha", alpha, sp.Rational("1.702"), _POSITIVE, "slope, 1.702 in the paper"),),
+    references=(HENDRYCKS_2016,),
+    notes="Equal to Swish with beta = alpha.",
+))
+
+QUICK_GELU = register(GELU_SIGMOID.specialise(
+    "quick_gelu", latex_name=r"\operatorname{QuickGELU}", formula="x sigma(1.702 x)",
+    aliases=("quickgelu",), references=(HENDRYCKS_2016, RADFORD_2021), alpha=sp.Rational("1.702"),
+    notes="CLIP's name for GELU's sigmoid approximation with the paper's 1.702.",
+))
+
+SWISH = register(Activation(
+    "swish", x * sigma(beta * x), r"\operatorname{Swish}_{\beta}", "x sigma(beta x)",
+    parameters=(Param("beta", beta, sp.S.One, _NONNEGATIVE,
+                      "sharpness; beta = 0 gives x/2, beta -> oo gives ReLU"),),
+    references=(RAMACHANDRAN_2017,),
+))
+
+SILU = register(SWISH.specialise(
+    "silu", latex_name=r"\operatorname{SiLU}", formula="x sigma(x)", aliases=("swish1", "swish_1"),
+    references=(ELFWING_2017, HENDRYCKS_2016, RAMACHANDRAN_2017), beta=1,
+    notes="Swish with beta = 1 (Ramachandran et al. call it Swish-1).",
+))
+
+SOFTPLUS = register(Activation(
+    "softplus", softplus(beta * x) / beta, r"\operatorname{softplus}_{\beta}", "log(1 + exp(beta x)) / beta",
+    parameters=(_BETA,), references=(DUGAS_2000,),
+    notes="PyTorch's Softplus switches to x where beta x > threshold (20); this is the exact function.",
+))
+
+MISH = register(Activation(
+    "mish", x * sp.tanh(softplus(x)), r"\operatorname{Mish}", "x tanh(softplus(x))", references=(MISRA_2019,),
+))
+
+ELU = register(Activation(
+    "elu", sp.Piecewise((x, x > 0), (alpha * (sp.exp(x) - 1), True)), r"\operatorname{ELU}_{\alpha}",
+    "x if x > 0 else alpha (exp(x) - 1)", parameters=(_ELU_ALPHA,), references=(CLEVERT_2015,),
+))
+
+SELU = register(Activation(
+    "selu", lam * sp.Piecewise((x, x > 0), (alpha * (sp.exp(x) - 1), True)), r"\operatorname{SELU}",
+    "lambda (x if x > 0 else alpha (exp(x) - 1))",
+    parameters=(
+        Param("lambda", lam, SELU_LAMBDA, _POSITIVE, "scale, the paper's lambda_01 ~ 1.0507"),
+        Param("alpha", alpha, SELU_ALPHA, _POSITIVE, "the paper's alpha_01 ~ 1.6733"),
+    ),
+    references=(KLAMBAUER_2017,),
+    notes="Defaults are the closed forms of the paper's appendix, not rounded decimals.",
+))
+
+HARD_SIGMOID = register(Activation(
+    "hard_sigmoid", _hard_sigmoid(x), r"\operatorname{hardsigmoid}", "relu6(x + 3) / 6",
+    aliases=("hardsigmoid",), references=(HOWARD_2019,),
+))
+
+HARD_SWISH = register(Activation(
+    "hard_swish", sp.piecewise_fold(x * _hard_sigmoid(x)), r"\operatorname{hardswish}", "x relu6(x + 3) / 6",
+    aliases=("hardswish",), references=(HOWARD_2019,),
+))

@@ -1,0 +1,255 @@
+"""Derivatives, limits, asymptotes and series — pure functions of a definition or an expression.
+
+Every function accepts a registered :class:`~symact.registry.Activation`, its name, or any SymPy
+expression in :data:`symact.x`. Results are cached, so repeated questions cost nothing.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import sympy as sp
+
+from .errors import InvalidArgumentError, NotAnalyticError, UndecidedError
+from .functions import to_elementary
+from .registry import Activation, get
+from .symbols import x
+
+ActOrExpr = Activation | str | sp.Expr
+
+_T = sp.Dummy("t", positive=True)  # stands for |var| when var is sent to +-oo
+_P = sp.Dummy("p", positive=True)  # stands for |x| when a parameter limit is split on the sign of x
+
+
+def as_expr(obj: Any) -> sp.Expr:
+    """The SymPy expression behind an activation, a registered name, or an expression."""
+    if isinstance(obj, Activation):
+        return obj.expr
+    if isinstance(obj, str):
+        return get(obj).expr
+    if isinstance(obj, sp.Basic) and not isinstance(obj, sp.Expr):
+        raise InvalidArgumentError(f"expected a SymPy expression, got {type(obj).__name__}: {obj}")
+    if isinstance(obj, (sp.Expr, int, float)) and not isinstance(obj, bool):
+        return sp.sympify(obj)
+    raise InvalidArgumentError(
+        f"expected an activation, its name (see symact.names()) or a SymPy expression, got {obj!r}"
+    )
+
+
+def _as_symbol(wrt: Any) -> sp.Symbol:
+    if wrt is None:
+        return x
+    if isinstance(wrt, sp.Symbol):
+        return wrt
+    raise InvalidArgumentError(f"wrt must be a SymPy symbol such as symact.x or symact.symbols.beta, got {wrt!r}")
+
+
+def tidy(expr: sp.Expr) -> sp.Expr:
+    """Cheap, deterministic tidying: pull out common factors without expanding named functions.
+
+    ``simplify`` would rewrite σ and Φ into exponentials and costs seconds on tanh-GELU''.
+    """
+    return sp.factor_terms(expr)
+
+
+def derivative(obj: ActOrExpr, order: int = 1, wrt: sp.Symbol | None = None) -> sp.Expr:
+    r"""The ``order``-th derivative in closed form, named functions kept.
+
+    GELU' comes out as $\Phi(x) + x\varphi(x)$, σ' as $\sigma(1-\sigma)$, softplus' as σ.
+    Piecewise definitions give piecewise derivatives (one-sided at the kinks, as the branches say).
+    """
+    if isinstance(order, bool) or not isinstance(order, int) or order < 0:
+        raise InvalidArgumentError(f"order must be a non-negative integer, got {order!r}")
+    return _derivative(as_expr(obj), order, _as_symbol(wrt))
+
+
+@lru_cache(maxsize=1024)
+def _derivative(expr: sp.Expr, order: int, wrt: sp.Symbol) -> sp.Expr:
+    out = expr
+    for _ in range(order):
+        out = tidy(sp.piecewise_fold(sp.diff(out, wrt)))
+    return out
+
+
+def _limit_at_infinity(expr: sp.Expr, var: sp.Symbol, sign: int) -> sp.Expr:
+    # sympy.limit trips over Piecewise (hard-sigmoid's x >= 3 branch), so first pick the branch
+    # that holds beyond the last breakpoint; substituting var = +-t with t > 0 then settles
+    # sign-dependent terms.
+    if expr.has(sp.Piecewise):
+        far = max((abs(p) for p in _breakpoints(expr, var) if p.is_number), default=sp.S.Zero) + 1
+        expr = _select_branches(expr, sign * far, var)
+    return sp.limit(expr.xreplace({var: sign * _T}), _T, sp.oo)
+
+
+def limit(obj: ActOrExpr, point: Any, wrt: sp.Symbol | None = None, dir: str = "+-") -> sp.Expr:
+    """The limit as ``wrt`` (default ``x``) tends to ``point`` (``sympy.oo``, ``-sympy.oo`` or a number).
+
+    For a parameter limit (``wrt=beta``) whose answer depends on the sign of ``x``, the result is a
+    ``Piecewise`` in ``x``: Swish as beta -> oo gives ``Piecewise((x, x > 0), (0, True))``, i.e. ReLU.
+    ``dir`` is ``"+"``, ``"-"`` or ``"+-"`` (two-sided) for a finite point.
+    """
+    expr, var = as_expr(obj), _as_symbol(wrt)
+    try:
+        point = sp.sympify(point, strict=True)
+    except (sp.SympifyError, TypeError) as exc:
+        raise InvalidArgumentError(f"point must be a number or +-sympy.oo, got {point!r}") from exc
+    if dir not in ("+", "-", "+-"):
+        raise InvalidArgumentError(f"dir must be '+', '-' or '+-', got {dir!r}")
+    return _limit(expr, point, var, dir)
+
+
+@lru_cache(maxsize=1024)
+def _limit(expr: sp.Expr, point: sp.Expr, var: sp.Symbol, dir: str) -> sp.Expr:
+    expr = to_elementary(expr)
+    if var != x and x in expr.free_symbols:
+        return _limit_split_on_sign(expr, point, var, dir)
+    try:
+        if point in (sp.oo, -sp.oo):
+            result = _limit_at_infinity(expr, var, 1 if point == sp.oo else -1)
+        else:
+            result = sp.limit(expr, var, point, dir)
+    except (NotImplementedError, ValueError) as exc:
+        raise UndecidedError(f"SymPy cannot compute the limit of {expr} as {var} -> {point}: {exc}") from exc
+    if isinstance(result, sp.Limit) or result.has(sp.AccumBounds):
+        raise UndecidedError(f"SymPy cannot decide the limit of {expr} as {var} -> {point} (got {result})")
+    return sp.simplify(result)
+
+
+def _limit_split_on_sign(expr: sp.Expr, point: sp.Expr, var: sp.Symbol, dir: str) -> sp.Expr:
+    # sympy.limit(x*sigmoid(beta*x), beta, oo) fails for x of unknown sign: decide x > 0, x < 0, x = 0.
+    pos = _limit(expr.xreplace({x: _P}), point, var, dir).xreplace({_P: x})
+    neg = _limit(expr.xreplace({x: -_P}), point, var, dir).xreplace({_P: -x})
+    zero = _limit(expr.xreplace({x: sp.S.Zero}), point, var, dir) if expr.xreplace({x: 0}).free_symbols & {var} \
+        else sp.simplify(expr.xreplace({x: sp.S.Zero}))
+    if sp.simplify(pos - neg) == 0 and sp.simplify(pos.xreplace({x: 0}) - zero) == 0:
+        return pos
+    if sp.simplify(neg.xreplace({x: 0}) - zero) == 0:
+        return sp.Piecewise((pos, x > 0), (neg, True))
+    if sp.simplify(pos.xreplace({x: 0}) - zero) == 0:
+        return sp.Piecewise((neg, x < 0), (pos, True))
+    return sp.Piecewise((pos, x > 0), (neg, x < 0), (zero, True))
+
+
+def asymptote(obj: ActOrExpr, point: Any = sp.oo) -> sp.Expr:
+    """The asymptote as x -> ``point`` (+-oo): ``a*x + b`` (oblique), a constant, or ``c*x**k``.
+
+    GELU: ``x`` at +oo and ``0`` at -oo. For growth faster than linear the leading power ``c*x**k``.
+    """
+    point = sp.sympify(point)
+    if point not in (sp.oo, -sp.oo):
+        raise InvalidArgumentError(f"asymptote() takes point=sympy.oo or -sympy.oo, got {point}")
+    return _asymptote(as_expr(obj), point)
+
+
+@lru_cache(maxsize=256)
+def _asymptote(expr: sp.Expr, point: sp.Expr) -> sp.Expr:
+    slope = _limit(expr / x, point, x, "+-")
+    if slope == 0:
+        return _limit(expr, point, x, "+-")
+    if slope.is_finite:
+        return slope * x + _limit(expr - slope * x, point, x, "+-")
+    for k in range(2, 9):
+        coeff = _limit(expr / x**k, point, x, "+-")
+        if coeff.is_finite and coeff != 0:
+            return coeff * x**k
+    raise UndecidedError(f"{expr} grows faster than any power up to x^8 as x -> {point}")
+
+
+def breakpoints(obj: ActOrExpr) -> list[sp.Expr]:
+    """Sorted x-values where a Piecewise definition switches branch (its possible kinks)."""
+    return _breakpoints(as_expr(obj), x)
+
+
+def _breakpoints(expr: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
+    points: set[sp.Expr] = set()
+    for pw in expr.atoms(sp.Piecewise):
+        for _, cond in pw.args:
+            for rel in cond.atoms(sp.core.relational.Relational):
+                if var in rel.free_symbols:
+                    points.update(sp.solve(sp.Eq(rel.lhs, rel.rhs), var))
+    return sorted(points, key=lambda p: float(p) if p.is_number else 0.0)
+
+
+def _select_branches(expr: sp.Expr, at: sp.Expr, var: sp.Symbol = x) -> sp.Expr:
+    """Replace each Piecewise by the branch that holds on a neighbourhood of ``var = at``."""
+    if not expr.has(sp.Piecewise):
+        return expr
+    eps = sp.Rational(1, 10**30)
+
+    def branch(pw: sp.Piecewise) -> sp.Expr:
+        chosen = []
+        for point in (at - eps, at, at + eps):
+            for e, c in pw.args:
+                truth = c.xreplace({var: point})
+                if truth == sp.true:
+                    chosen.append(e)
+                    break
+                if truth != sp.false:
+                    raise UndecidedError(f"cannot decide the branch condition {c} at x = {point}")
+        if len(set(chosen)) != 1:
+            raise NotAnalyticError(
+                f"the definition switches branch at {var} = {at} (a kink); ask for a series at another point"
+            )
+        return chosen[0]
+
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), branch)
+
+
+def series(obj: ActOrExpr, order: int = 6, at: Any = 0, *, with_order_term: bool = False) -> sp.Expr:
+    """Taylor polynomial about ``at`` with every term of degree < ``order`` (SymPy's convention).
+
+    Coefficients are simplified (``tanh(log 2)`` becomes ``3/5``). ``with_order_term=True`` appends
+    ``O((x - at)**order)``. A kink at ``at`` (ReLU at 0) raises :class:`~symact.errors.NotAnalyticError`.
+    """
+    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        raise InvalidArgumentError(f"order must be a positive integer, got {order!r}")
+    try:
+        at = sp.sympify(at, strict=True)
+    except (sp.SympifyError, TypeError) as exc:
+        raise InvalidArgumentError(f"at must be a finite real number, got {at!r}") from exc
+    if not (at.is_number and at.is_finite and at.is_real):
+        raise InvalidArgumentError(f"at must be a finite real number, got {at}")
+    poly = _series(as_expr(obj), order, at)
+    return poly + sp.O((x - at) ** order, (x, at)) if with_order_term else poly
+
+
+@lru_cache(maxsize=512)
+def _series(expr: sp.Expr, order: int, at: sp.Expr) -> sp.Expr:
+    expr = to_elementary(_select_branches(expr, at))
+    raw = sp.series(expr, x, at, order).removeO()
+    shifted = sp.expand(raw.xreplace({x: x + at})) if at != 0 else sp.expand(raw)
+    poly = sp.Poly(shifted, x)
+    terms = []
+    for (power,), coeff in sorted(poly.terms()):
+        coeff = _simplify_constant(coeff)
+        if coeff != 0:
+            terms.append(coeff * (x - at) ** power)
+    return sp.Add(*terms)
+
+
+def _simplify_constant(c: sp.Expr) -> sp.Expr:
+    if c.is_Rational:
+        return c
+    # Hyperbolic functions of logs (tanh(log 2) in Mish's series) collapse once written as exp.
+    return sp.simplify(sp.expand(c.rewrite(sp.exp))) if c.has(sp.tanh, sp.sinh, sp.cosh) else sp.simplify(c)
+
+
+def equivalent(a: ActOrExpr, b: ActOrExpr) -> bool:
+    """True when ``a - b`` simplifies to 0 symbolically (named functions expanded; Piecewise folded)."""
+    diff = sp.piecewise_fold(to_elementary(as_expr(a) - as_expr(b)))
+    if isinstance(diff, sp.Piecewise):
+        return all(_is_zero(e) for e, _ in diff.args)
+    return _is_zero(diff)
+
+
+def _is_zero(e: sp.Expr) -> bool:
+    if e == 0:
+        return True
+    for step in (sp.expand, sp.simplify, lambda z: sp.simplify(z.rewrite(sp.exp))):
+        if step(e) == 0:
+            return True
+    return False
+
+
+__all__ = ["as_expr", "asymptote", "breakpoints", "derivative", "equivalent", "limit", "series", "tidy"]
