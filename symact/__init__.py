@@ -15,6 +15,9 @@ from .errors import (
     UnknownParameterError,
 )
 from .functions import Phi, phi, sigma, softplus, to_elementary
+from .latex import latex
+from .lowering import lower
+from .numeric import lambdify, to_mpmath
 from .registry import Activation, Param, get, names, register
 from .symbols import x
 
@@ -24,5 +27,5 @@ __all__ = [
     "Activation", "InvalidArgumentError", "InvalidParameterError", "MissingParameterError",
     "NotAnalyticError", "Param", "Phi", "SymactError", "UndecidedError", "UnknownActivationError",
     "UnknownParameterError", "__version__", "asymptote", "breakpoints", "derivative", "equivalent",
-    "get", "limit", "names", "phi", "register", "series", "sigma", "softplus", "to_elementary", "x",
+    "get", "lambdify", "latex", "limit", "lower", "names", "phi", "register", "series", "sigma", "softplus", "to_elementary", "to_mpmath", "x",
 ]

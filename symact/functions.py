@@ -135,6 +135,11 @@ class softplus(NamedFunction):
 
     latex_symbol = r"\operatorname{softplus}"
 
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        # Papers write softplus out (Mish = x tanh(log(1 + e^x))); the name is ours, not theirs.
+        inner = rf"\log\left(1 + e^{{{printer._print(self.args[0])}}}\right)"
+        return rf"{inner}^{{{exp}}}" if exp else inner
+
     @classmethod
     def eval(cls, z: sp.Expr) -> sp.Expr | None:
         if z is sp.S.Zero:

@@ -1,0 +1,240 @@
+"""Stability-aware lowering: SymPy expression → an equivalent expression that evaluates accurately.
+
+Textbook formulas lose accuracy in floating point: ``x/2 (1 + erf(x/√2))`` cancels for x ≪ 0,
+``1 − tanh²`` is 0 where sech² is merely small, ``log(1 + eˣ)`` overflows. SymPy's own rewrites
+keep those cancellations (``erfc(−z)`` evaluates back to ``2 − erfc(z)``), so lowering works on
+*unevaluated* numeric functions (:data:`NUMERIC`) that only the array printer knows.
+
+Two passes, each a table of small rules:
+
+1. :data:`PAIR_RULES` and :data:`NODE_RULES` rewrite sums and compositions among the named
+   functions (σ, Φ, softplus) and elementary ones, bottom-up, to a fixed point.
+2. :data:`FUNCTION_RULES` replace each named function by a stable numeric form.
+
+Finally constants become Python floats (weakly typed, so float32 input stays float32).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sympy as sp
+
+from .functions import Phi, phi, sigma, softplus, to_elementary
+
+# Lowering-only functions: never evaluated by SymPy, printed by name, bound by numeric.py.
+expit = sp.Function("expit")
+erfc = sp.Function("erfc_stable")
+log1p = sp.Function("log1p")
+expm1 = sp.Function("expm1")
+softplus_stable = sp.Function("softplus_stable")
+maximum = sp.Function("maximum")
+minimum = sp.Function("minimum")
+
+NUMERIC: dict[str, sp.Function] = {
+    f.__name__: f for f in (expit, erfc, log1p, expm1, softplus_stable, maximum, minimum)
+}
+"""Name → unevaluated function that the lowered expression may contain."""
+
+
+@dataclass(frozen=True)
+class PairRule:
+    """``a + r·a·F(z)`` → ``build(a, z)`` inside any sum, where ``F`` is matched by ``match``.
+
+    ``a`` is any term of the sum (a number, or ``x/2``), ``r`` is +1 or -1.
+    """
+
+    name: str
+    doc: str
+    match: Callable[[sp.Expr], sp.Expr | None]  # the factor F(z) → z, else None
+    sign: int
+    build: Callable[[sp.Expr, sp.Expr], sp.Expr]
+
+
+def _func_arg(cls: type) -> Callable[[sp.Expr], sp.Expr | None]:
+    return lambda f: f.args[0] if isinstance(f, cls) else None
+
+
+def _tanh_squared(f: sp.Expr) -> sp.Expr | None:
+    return f.base.args[0] if f.is_Pow and f.exp == 2 and isinstance(f.base, sp.tanh) else None
+
+
+PAIR_RULES: tuple[PairRule, ...] = (
+    PairRule("one_plus_tanh", "1 + tanh z = 2σ(2z): no cancellation as z → −∞ (GELU-tanh's left tail)",
+             _func_arg(sp.tanh), +1, lambda a, z: 2 * a * sigma(2 * z)),
+    PairRule("one_minus_tanh", "1 − tanh z = 2σ(−2z): no cancellation as z → +∞",
+             _func_arg(sp.tanh), -1, lambda a, z: 2 * a * sigma(-2 * z)),
+    PairRule("sech_squared", "1 − tanh² z = 4σ(2z)σ(−2z): tiny but not 0 for large |z|; no cosh overflow",
+             _tanh_squared, -1, lambda a, z: 4 * a * sigma(2 * z) * sigma(-2 * z)),
+    PairRule("one_minus_sigma", "1 − σ(z) = σ(−z): keeps relative accuracy where σ(z) → 1",
+             _func_arg(sigma), -1, lambda a, z: a * sigma(-z)),
+    PairRule("one_minus_Phi", "1 − Φ(z) = Φ(−z): the upper tail without cancellation",
+             _func_arg(Phi), -1, lambda a, z: a * Phi(-z)),
+    PairRule("one_plus_erf", "1 + erf z = erfc(−z): GELU's left tail without cancellation",
+             _func_arg(sp.erf), +1, lambda a, z: a * erfc(-z)),
+    PairRule("one_minus_erf", "1 − erf z = erfc(z)",
+             _func_arg(sp.erf), -1, lambda a, z: a * erfc(z)),
+    PairRule("exp_minus_one", "eᶻ − 1 = expm1(z): ELU near 0 keeps its relative accuracy",
+             _func_arg(sp.exp), -1, lambda a, z: -a * expm1(z)),
+)
+
+
+def _split_factors(term: sp.Expr) -> list[tuple[sp.Expr, sp.Expr]]:
+    """Every way to write ``term`` as ``cofactor * F`` with ``F`` one factor of it."""
+    factors = term.args if term.is_Mul else (term,)
+    return [(sp.Mul(*(factors[:i] + factors[i + 1:])), f) for i, f in enumerate(factors)]
+
+
+def _apply_pair_rules(expr: sp.Add) -> sp.Expr | None:
+    terms = list(expr.args)
+    for j, term in enumerate(terms):
+        for cofactor, factor in _split_factors(term):
+            for rule in PAIR_RULES:
+                z = rule.match(factor)
+                if z is None:
+                    continue
+                a = cofactor if rule.sign > 0 else -cofactor
+                for i, other in enumerate(terms):
+                    if i != j and other == a:
+                        rest = [t for k, t in enumerate(terms) if k not in (i, j)]
+                        return sp.Add(rule.build(a, z), *rest)
+    return None
+
+
+@dataclass(frozen=True)
+class NodeRule:
+    """A rewrite of one node (``apply`` returns the replacement, or None when it does not match)."""
+
+    name: str
+    doc: str
+    apply: Callable[[sp.Expr], sp.Expr | None]
+
+
+def _log_rule(e: sp.Expr) -> sp.Expr | None:
+    if not isinstance(e, sp.log):
+        return None
+    arg = e.args[0]
+    if isinstance(arg, sigma):
+        return -softplus(-arg.args[0])
+    if arg.is_Add and sp.S.One in arg.args:
+        w = arg - 1
+        return softplus(w.args[0]) if isinstance(w, sp.exp) else log1p(w)
+    return None
+
+
+def _reciprocal_rule(e: sp.Expr) -> sp.Expr | None:
+    if e.is_Pow and e.exp == -1 and e.base.is_Add and len(e.base.args) == 2 and sp.S.One in e.base.args:
+        w = e.base - 1
+        if isinstance(w, sp.exp):
+            return sigma(-w.args[0])
+    return None
+
+
+NODE_RULES: tuple[NodeRule, ...] = (
+    NodeRule("log_one_plus", "log(1 + eᶻ) = softplus(z), log(1 + w) = log1p(w), log σ(z) = −softplus(−z)",
+             _log_rule),
+    NodeRule("logistic", "1/(1 + e^w) = σ(−w): no overflow of e^w", _reciprocal_rule),
+)
+
+
+@dataclass(frozen=True)
+class FunctionRule:
+    """How a named function is evaluated in floating point."""
+
+    name: str
+    doc: str
+    cls: type
+    build: Callable[[sp.Expr], sp.Expr]
+
+
+FUNCTION_RULES: tuple[FunctionRule, ...] = (
+    FunctionRule("Phi", "Φ(z) = erfc(−z/√2)/2: accurate in the left tail (JAX's form)", Phi,
+                 lambda z: erfc(-z / sp.sqrt(2)) / 2),
+    FunctionRule("phi", "φ(z) = exp(−z²/2)/√(2π)", phi, lambda z: sp.exp(-(z**2) / 2) / sp.sqrt(2 * sp.pi)),
+    FunctionRule("sigma", "σ = scipy.special.expit: no overflow for z ≪ 0", sigma, expit),
+    FunctionRule("softplus", "softplus(z) = logaddexp(0, z) = max(z, 0) + log1p(e^−|z|)", softplus,
+                 softplus_stable),
+    FunctionRule("Max", "binary Max → numpy.maximum (SymPy prints numpy.amax over a tuple)", sp.Max,
+                 lambda *args: _fold(maximum, args)),
+    FunctionRule("Min", "binary Min → numpy.minimum", sp.Min, lambda *args: _fold(minimum, args)),
+)
+
+
+def _fold(f: sp.Function, args: tuple[sp.Expr, ...]) -> sp.Expr:
+    out = args[0]
+    for a in args[1:]:
+        out = f(out, a)
+    return out
+
+
+def _rewrite_node(e: sp.Expr) -> sp.Expr:
+    for _ in range(100):  # each rule removes a pattern, so this terminates long before
+        new = _apply_pair_rules(e) if e.is_Add else None
+        if new is None:
+            for rule in NODE_RULES:
+                new = rule.apply(e)
+                if new is not None:
+                    break
+        if new is None or new == e:
+            return e
+        e = _algebraic_pass(new)
+    return e
+
+
+def _algebraic_pass(e: sp.Expr) -> sp.Expr:
+    if e.is_Atom:
+        return e
+    args = [_algebraic_pass(a) for a in e.args]
+    if isinstance(e, sp.Piecewise):
+        node = sp.Piecewise(*args, evaluate=False)
+    else:
+        node = e.func(*args) if args != list(e.args) else e
+    return _rewrite_node(node)
+
+
+@lru_cache(maxsize=1024)
+def lower(expr: sp.Expr, *, stable: bool = True) -> sp.Expr:
+    """The form of ``expr`` that array code evaluates.
+
+    ``stable=True``: algebraic rules, then numeric functions, then float constants.
+    ``stable=False``: the textbook formula (named functions in elementary form), for comparisons;
+    only ``Max``/``Min`` become ``maximum``/``minimum`` so that arrays work.
+    """
+    if stable:
+        out = _algebraic_pass(expr)
+        table = FUNCTION_RULES
+    else:
+        out = to_elementary(expr)
+        table = tuple(r for r in FUNCTION_RULES if r.cls in (sp.Max, sp.Min))
+    for rule in table:
+        out = out.replace(lambda e, cls=rule.cls: isinstance(e, cls), lambda e, b=rule.build: b(*e.args))
+    return _float_constants(out)
+
+
+def _float_constants(e: sp.Expr) -> sp.Expr:
+    """Constant subexpressions → 30-digit Floats; the printed literal then rounds correctly to a
+    Python float, which NumPy treats as weakly typed (a float32 array stays float32).
+
+    ``evalf`` alone does not reach inside unevaluated functions such as ``expit(sqrt(2)*x)``.
+    """
+    if e.is_Integer or isinstance(e, sp.logic.boolalg.BooleanAtom):
+        return e
+    if e.is_number:
+        value = e.evalf(30)
+        return value if value.is_Float else e
+    if e.is_Atom:
+        return e
+    args = [_float_constants(a) for a in e.args]
+    if isinstance(e, sp.Piecewise):
+        return sp.Piecewise(*args, evaluate=False)
+    return e.func(*args)
+
+
+def rules() -> list[tuple[str, str]]:
+    """(name, why) of every rule, in the order they apply — for docs and ``--help``."""
+    return [(r.name, r.doc) for r in (*PAIR_RULES, *NODE_RULES, *FUNCTION_RULES)]
+
+
+__all__ = ["FUNCTION_RULES", "NODE_RULES", "NUMERIC", "PAIR_RULES", "lower", "rules"]
