@@ -27,5 +27,6 @@ __all__ = [
     "Activation", "InvalidArgumentError", "InvalidParameterError", "MissingParameterError",
     "NotAnalyticError", "Param", "Phi", "SymactError", "UndecidedError", "UnknownActivationError",
     "UnknownParameterError", "__version__", "asymptote", "breakpoints", "derivative", "equivalent",
-    "get", "lambdify", "latex", "limit", "lower", "names", "phi", "register", "series", "sigma", "softplus", "to_elementary", "to_mpmath", "x",
+    "get", "lambdify", "latex", "limit", "lower", "names", "phi", "register", "series", "sigma",
+    "softplus", "to_elementary", "to_mpmath", "x",
 ]

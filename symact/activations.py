@@ -21,13 +21,15 @@ RAMACHANDRAN_2017 = "Ramachandran, Zoph & Le 2017, Searching for Activation Func
 ELFWING_2017 = ("Elfwing, Uchibe & Doya 2017, Sigmoid-Weighted Linear Units for Neural Network Function "
                 "Approximation in Reinforcement Learning, arXiv:1702.03118")
 HOWARD_2019 = "Howard et al. 2019, Searching for MobileNetV3, arXiv:1905.02244 (PyTorch's Hardsigmoid/Hardswish)"
-CLEVERT_2015 = "Clevert, Unterthiner & Hochreiter 2015, Fast and Accurate Deep Network Learning by ELUs, arXiv:1511.07289"
+CLEVERT_2015 = ("Clevert, Unterthiner & Hochreiter 2015, Fast and Accurate Deep Network Learning by ELUs, "
+                "arXiv:1511.07289")
 KLAMBAUER_2017 = "Klambauer, Unterthiner, Mayr & Hochreiter 2017, Self-Normalizing Neural Networks, arXiv:1706.02515"
 NAIR_2010 = "Nair & Hinton 2010, Rectified Linear Units Improve Restricted Boltzmann Machines, ICML"
 MISRA_2019 = "Misra 2019, Mish: A Self Regularized Non-Monotonic Activation Function, arXiv:1908.08681"
 SO_2021 = "So et al. 2021, Primer: Searching for Efficient Transformers for Language Modeling, arXiv:2109.08668"
 DUGAS_2000 = "Dugas et al. 2000, Incorporating Second-Order Functional Knowledge for Better Option Pricing, NIPS"
-RADFORD_2021 = "Radford et al. 2021, Learning Transferable Visual Models From Natural Language Supervision (CLIP code: QuickGELU)"
+RADFORD_2021 = ("Radford et al. 2021, Learning Transferable Visual Models From Natural Language Supervision "
+                "(CLIP code: QuickGELU)")
 
 # SELU's fixed point constants in closed form (Klambauer et al. 2017, eqs. 14-15).
 _ERFC = sp.erfc(1 / sp.sqrt(2))

@@ -126,6 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SymactError as exc:
         print(f"symact: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `symact show gelu | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -161,7 +161,7 @@ def register(act: Activation, *, replace_existing: bool = False) -> Activation:
         raise InvalidArgumentError(f"names must be lower-case snake_case: {keys}")
     for key in keys:
         owner = REGISTRY.get(key) or (REGISTRY.get(ALIASES[key]) if key in ALIASES else None)
-        if owner is not None and owner.name != act.name and not replace_existing:
+        if owner is not None and owner != act and not replace_existing:
             raise InvalidArgumentError(
                 f"{key!r} is already taken by {owner.name!r}; pass replace_existing=True to override"
             )

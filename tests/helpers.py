@@ -1,0 +1,76 @@
+"""Independent oracles for the tests: the papers' formulas written directly in mpmath.
+
+Nothing here is derived from symact's expressions: these are the definitions as published
+(see shared/REFERENCE.md), so agreement with them checks the registry, not itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import mpmath as mp
+import numpy as np
+
+import symact
+
+mpf = mp.mpf
+
+
+def _relu6(z):
+    return min(max(z, 0), 6)
+
+
+# SELU's constants as printed in Klambauer et al. 2017 (32 significant digits).
+SELU_LAMBDA_PAPER = "1.0507009873554804934193349852946"
+SELU_ALPHA_PAPER = "1.6732632423543772848170429916717"
+
+# name -> (reference(x, params), default params as decimal strings from the papers)
+REFERENCES: dict[str, tuple[Callable, dict[str, str]]] = {
+    "identity": (lambda x, p: x, {}),
+    "relu": (lambda x, p: max(x, 0), {}),
+    "relu_squared": (lambda x, p: max(x, 0) ** 2, {}),
+    "sigmoid": (lambda x, p: 1 / (1 + mp.exp(-x)), {}),
+    "tanh": (lambda x, p: mp.tanh(x), {}),
+    "gelu": (lambda x, p: x * mp.ncdf(x), {}),
+    "gelu_tanh": (lambda x, p: x / 2 * (1 + mp.tanh(mp.sqrt(2 / mp.pi) * (x + p["kappa"] * x**3))),
+                  {"kappa": "0.044715"}),
+    "gelu_sigmoid": (lambda x, p: x / (1 + mp.exp(-p["alpha"] * x)), {"alpha": "1.702"}),
+    "quick_gelu": (lambda x, p: x / (1 + mp.exp(-mpf("1.702") * x)), {}),
+    "swish": (lambda x, p: x / (1 + mp.exp(-p["beta"] * x)), {"beta": "1"}),
+    "silu": (lambda x, p: x / (1 + mp.exp(-x)), {}),
+    "softplus": (lambda x, p: mp.log(1 + mp.exp(p["beta"] * x)) / p["beta"], {"beta": "1"}),
+    "mish": (lambda x, p: x * mp.tanh(mp.log(1 + mp.exp(x))), {}),
+    "elu": (lambda x, p: x if x > 0 else p["alpha"] * (mp.exp(x) - 1), {"alpha": "1"}),
+    "selu": (lambda x, p: p["lambda"] * (x if x > 0 else p["alpha"] * (mp.exp(x) - 1)),
+             {"lambda": SELU_LAMBDA_PAPER, "alpha": SELU_ALPHA_PAPER}),
+    "hard_sigmoid": (lambda x, p: _relu6(x + 3) / 6, {}),
+    "hard_swish": (lambda x, p: x * _relu6(x + 3) / 6, {}),
+}
+
+
+def reference(name: str, params: dict[str, str] | None = None) -> Callable:
+    """The paper's formula as an mpmath function of x, exact at the current mp.prec."""
+    func, defaults = REFERENCES[name]
+    values = {k: mpf(v) for k, v in {**defaults, **(params or {})}.items()}
+    return lambda t: symact.numeric.exact_value(lambda s: func(s, values), t)
+
+
+def param_sets(name: str) -> list[dict[str, str]]:
+    """Defaults, and for parametrised definitions every parameter scaled by 1.37."""
+    _, defaults = REFERENCES[name]
+    sets = [{}]
+    if defaults:
+        sets.append({k: str(mpf(v) * mpf("1.37")) for k, v in defaults.items()})
+    return sets
+
+
+def sample_points(name: str, n: int = 8, seed: int = 0, low: float = -8.0, high: float = 8.0) -> list[float]:
+    """Seeded points in [low, high], kept 1e-3 away from the definition's kinks."""
+    kinks = [float(k) for k in symact.breakpoints(name)]
+    rng = np.random.default_rng(seed + sum(map(ord, name)))
+    points = [p for p in rng.uniform(low, high, 3 * n) if all(abs(p - k) > 1e-3 for k in kinks)]
+    return [float(p) for p in points[:n]]
+
+
+def close(a, b, rel: float, abs_: float = 0.0) -> bool:
+    return abs(a - b) <= max(rel * max(abs(a), abs(b)), abs_)

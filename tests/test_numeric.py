@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import warnings
+
+import mpmath as mp
+import numpy as np
+import pytest
+import sympy as sp
+from helpers import reference
+
+import symact
+from symact import x
+
+NAMES = symact.names()
+GRID = np.linspace(-20.0, 20.0, 801)
+EPS = np.finfo(np.float64).eps
+
+
+def _oracle(name: str, order: int, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact values (mpmath, adaptive precision) and the error that rounding x by 4 ulp causes."""
+    f = symact.to_mpmath(name, order)
+    df = symact.to_mpmath(name, order + 1)
+    values = np.array([float(f(p)) for p in points])
+    sensitivity = np.array([float(abs(mp.mpf(p) * df(p))) * 4 * EPS for p in points])
+    return values, sensitivity
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("order", [0, 1, 2])
+def test_lambdified_matches_mpmath_on_grid(name, order):
+    """Relative error <= 1e-13, or no more than rounding x itself by 4 ulp would cause.
+
+    The second clause is what any floating-point evaluation can promise near a root of the
+    function (SiLU'' at x ~ -2.4) and where it is ill-conditioned (GELU-tanh'' in its tails).
+    """
+    got = symact.lambdify(name, derivative=order)(GRID)
+    exact, sensitivity = _oracle(name, order, GRID)
+    err = np.abs(got - exact)
+    ok = (err <= 1e-13 * np.abs(exact)) | (err <= sensitivity)
+    assert ok.all(), (GRID[~ok][:5], (err / np.abs(exact))[~ok][:5])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_values_match_the_paper_formula(name):
+    points = GRID[::8]
+    ref = reference(name)
+    exact = np.array([float(ref(p)) for p in points])
+    got = symact.lambdify(name)(points)
+    _, sensitivity = _oracle(name, 0, points)
+    err = np.abs(got - exact)
+    assert ((err <= 1e-13 * np.abs(exact)) | (err <= sensitivity)).all()
+
+
+def test_far_left_tail_is_not_zero():
+    # x/2 (1 + erf(x/sqrt 2)) is exactly 0 here; the true value is about -1.1e-87
+    value = symact.lambdify("gelu")(-20.0)
+    exact = float(reference("gelu")(-20.0))
+    assert value != 0 and abs(value - exact) <= 1e-13 * abs(exact)
+    textbook = symact.lambdify("gelu", lowering=False)(-20.0)
+    assert textbook == 0.0  # the cancellation lowering removes
+
+
+@pytest.mark.parametrize("shape", [(), (0,), (7,), (3, 4), (2, 3, 5)])
+def test_any_shape(shape):
+    rng = np.random.default_rng(1)
+    arr = rng.normal(size=shape) * 5
+    for name in ("gelu", "relu", "identity", "hard_swish"):
+        for order in (0, 1, 2):
+            out = symact.lambdify(name, derivative=order)(arr)
+            assert np.shape(out) == shape
+
+
+def test_elementwise_equals_scalar_calls():
+    f = symact.lambdify("mish", derivative=1)
+    arr = np.linspace(-5, 5, 11).reshape(1, 11)
+    assert np.array_equal(f(arr)[0], np.array([f(v) for v in arr[0]]))
+
+
+def test_dtypes():
+    f = symact.lambdify("gelu_tanh")
+    assert f(np.ones(3, np.float32)).dtype == np.float32
+    assert f(np.ones(3, np.float64)).dtype == np.float64
+    assert f(np.arange(3)).dtype == np.float64
+    assert f([1, 2]).dtype == np.float64
+    assert isinstance(f(1.0), np.floating)
+
+
+def test_no_warnings_on_grid():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for name in NAMES:
+            for order in (0, 1, 2):
+                symact.lambdify(name, derivative=order)(GRID)
+
+
+def test_plain_sympy_lambdify_fails_where_ours_works():
+    arr = np.array([-1.0, 0.0, 1.0])
+    with pytest.raises(TypeError):
+        sp.lambdify(x, symact.to_elementary(symact.get("gelu").expr), "numpy")(arr)
+    assert symact.lambdify("gelu")(arr).shape == (3,)
+
+
+def test_parameters_and_expressions():
+    f = symact.lambdify("swish", beta=2.5)
+    assert abs(f(1.3) - float(reference("swish", {"beta": "2.5"})(1.3))) < 1e-15
+    beta = sp.Symbol("b", positive=True)
+    g = symact.lambdify(x * symact.sigma(beta * x), b=2.5)
+    assert abs(g(1.3) - f(1.3)) < 1e-15
+    assert symact.lambdify(sp.erf(x) + 1)(-6.0) > 0  # 1 + erf -> erfc(-x): not 0
+
+
+def test_lowered_expression_is_inspectable():
+    f = symact.lambdify("gelu")
+    assert "erfc_stable" in str(f.lowered) and "def " in f.source
+    assert f.expr == symact.get("gelu").default_expr
+
+
+class TestBadInput:
+    def test_missing_parameter(self):
+        y = sp.Symbol("y")
+        with pytest.raises(symact.MissingParameterError, match=r"give a numeric value for y, e.g. .*y=1.0"):
+            symact.lambdify(x * y)
+
+    def test_unknown_parameter(self):
+        with pytest.raises(symact.UnknownParameterError, match="did you mean 'kappa'"):
+            symact.lambdify("gelu_tanh", kapa=0.04)
+        with pytest.raises(symact.UnknownParameterError, match="no symbol 'q'"):
+            symact.lambdify(x * sp.Symbol("y"), q=1)
+
+    @pytest.mark.parametrize("value", [float("nan"), float("inf"), "0.04", None])
+    def test_bad_parameter_value(self, value):
+        with pytest.raises(symact.InvalidParameterError):
+            symact.lambdify("gelu_tanh", kappa=value)
+
+    def test_symbolic_parameter_value_is_missing_a_number(self):
+        with pytest.raises(symact.MissingParameterError, match="give a numeric value for k"):
+            symact.lambdify("gelu_tanh", kappa=sp.Symbol("k", positive=True))
+
+    @pytest.mark.parametrize("value", ["1.0", np.array([1 + 2j]), {"x": 1}, None])
+    def test_bad_argument(self, value):
+        f = symact.lambdify("gelu")
+        with pytest.raises(symact.InvalidArgumentError, match="expected real numbers"):
+            f(value)
