@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import activations as _activations  # noqa: F401  (registers the built-in definitions)
+from . import blocks
 from .calculus import asymptote, breakpoints, derivative, equivalent, limit, series
 from .errors import (
     InvalidArgumentError,
@@ -24,7 +25,7 @@ from .symbols import x
 __version__ = "0.1.0"
 
 __all__ = [
-    "Activation", "InvalidArgumentError", "InvalidParameterError", "MissingParameterError",
+    "Activation", "InvalidArgumentError", "blocks", "InvalidParameterError", "MissingParameterError",
     "NotAnalyticError", "Param", "Phi", "SymactError", "UndecidedError", "UnknownActivationError",
     "UnknownParameterError", "__version__", "asymptote", "breakpoints", "derivative", "equivalent",
     "get", "lambdify", "latex", "limit", "lower", "names", "phi", "register", "series", "sigma",
