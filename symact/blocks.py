@@ -40,7 +40,8 @@ from .registry import Activation, get
 from .symbols import x
 
 SHAZEER_2020 = "Shazeer 2020, GLU Variants Improve Transformer, arXiv:2002.05202, eqs. 4-6"
-DAUPHIN_2017 = "Dauphin, Fan, Auli & Grangier 2017, Language Modeling with Gated Convolutional Networks, arXiv:1612.08083"
+DAUPHIN_2017 = ("Dauphin, Fan, Auli & Grangier 2017, Language Modeling with Gated Convolutional Networks, "
+                "arXiv:1612.08083")
 VASWANI_2017 = "Vaswani et al. 2017, Attention Is All You Need, eq. 2 (FFN)"
 TOUVRON_2023 = "Touvron et al. 2023, LLaMA: Open and Efficient Foundation Language Models (model.py: FeedForward)"
 
@@ -369,7 +370,8 @@ def _apply_latex(act: Activation | None, arg: str, order: int = 0) -> str:
 
 
 def latex(block: Block | str, *, output: bool = False, bias: bool = True) -> str:
-    r"""The block's definition, e.g. ``\operatorname{SwiGLU}(x) = \operatorname{Swish}_{\beta}(xW + b) \otimes (xV + c)``.
+    r"""The block's definition in LaTeX, e.g. SwiGLU:
+    ``\operatorname{SwiGLU}(x) = \operatorname{Swish}_{\beta}(xW + b) \otimes (xV + c)``.
 
     ``output=True`` gives the FFN form with $W_2$ (and $b_2$). Elementwise products are $\otimes$.
     """
