@@ -382,9 +382,11 @@ def latex(block: Block | str, *, output: bool = False, bias: bool = True) -> str
     if g is not None:
         hidden = rf"{hidden} \otimes {_apply_latex(g, v)}"
     if output:
-        body = rf"\left({hidden}\right) W_2" + (" + b_2" if bias else "")
-        return rf"\operatorname{{FFN}}_{{{block.latex_name}}}\left(x\right) = {body}"
-    return rf"{block.latex_name}\left(x\right) = {hidden}"
+        body = (rf"\left({hidden}\right) W_2" if g is not None else rf"{hidden} W_2") + (" + b_2" if bias else "")
+        name = rf"\operatorname{{FFN}}_{{{block.latex_name}}}" if block.gated else block.latex_name
+        return rf"{name}\left(x\right) = {body}"
+    # A plain FFN's hidden layer has no name of its own in the papers: call it H.
+    return rf"{block.latex_name if block.gated else 'H'}\left(x\right) = {hidden}"
 
 
 def gradient_latex(block: Block | str, *, output: bool = True, bias: bool = True) -> dict[str, str]:
@@ -519,8 +521,8 @@ def gated(activation: str | Activation, *, name: str | None = None) -> Block:
 def ffn(activation: str | Activation, *, name: str | None = None) -> Block:
     r"""The plain FFN of any registered activation: $a(xW_1 + b_1) W_2 + b_2$."""
     act = get(activation)
-    return Block(name or f"ffn_{act.name}", act.name, None, act.latex_name, f"{act.name}(xW1 + b1) W2 + b2",
-                 (VASWANI_2017,))
+    return Block(name or f"ffn_{act.name}", act.name, None, rf"\operatorname{{FFN}}_{{{act.latex_name}}}",
+                 f"{act.name}(xW1 + b1) W2 + b2", (VASWANI_2017,))
 
 
 FFN_RELU = register_block(ffn("relu"))
