@@ -113,6 +113,10 @@ def _limit(expr: sp.Expr, point: sp.Expr, var: sp.Symbol, dir: str) -> sp.Expr:
         raise UndecidedError(f"SymPy cannot compute the limit of {expr} as {var} -> {point}: {exc}") from exc
     if isinstance(result, sp.Limit) or result.has(sp.AccumBounds):
         raise UndecidedError(f"SymPy cannot decide the limit of {expr} as {var} -> {point} (got {result})")
+    if result.has(sp.oo, -sp.oo) and not result.is_number:
+        return result  # simplify turns oo*sign(exp(-p) - 1) into nan
+    if result.has(sp.nan):
+        raise UndecidedError(f"SymPy gives an undefined limit of {expr} as {var} -> {point}")
     return sp.simplify(result)
 
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import sympy as sp
 
-from . import calculus
-from .errors import SymactError, UndecidedError
+from .errors import SymactError
 from .latex import expression as latex_expression
 from .latex import lhs as latex_lhs
-from .registry import Activation, get, names
+from .registry import get, names
+from .summary import summary
 
 
 def _parse_params(items: Sequence[str]) -> dict[str, Any]:
@@ -27,39 +27,6 @@ def _parse_params(items: Sequence[str]) -> dict[str, Any]:
             out[key.strip()] = sp.Rational(value.strip())
         except (TypeError, ValueError, sp.SympifyError):
             raise SystemExit(f"symact: --param {key}: {value!r} is not a number (e.g. --param {key}=1.5)") from None
-    return out
-
-
-def _try(fn: Any, *args: Any, **kwargs: Any) -> sp.Expr | str:
-    try:
-        return fn(*args, **kwargs)
-    except UndecidedError as exc:
-        return f"undecided ({str(exc).splitlines()[0][:80]})"
-    except SymactError as exc:
-        return f"n/a ({exc})"
-
-
-def summary(act: Activation, order: int = 6) -> dict[str, Any]:
-    """Definition, derivatives, limits, asymptotes and series of ``act`` (values are SymPy objects)."""
-    out: dict[str, Any] = {
-        "name": act.name,
-        "aliases": list(act.aliases),
-        "formula": act.formula,
-        "parameters": {p.name: p.default for p in act.parameters},
-        "definition": act.expr,
-        "derivative_1": calculus.derivative(act, 1),
-        "derivative_2": calculus.derivative(act, 2),
-        "limit_+oo": _try(calculus.limit, act, sp.oo),
-        "limit_-oo": _try(calculus.limit, act, -sp.oo),
-        "asymptote_+oo": _try(calculus.asymptote, act, sp.oo),
-        "asymptote_-oo": _try(calculus.asymptote, act, -sp.oo),
-        "series_0": _try(calculus.series, act, order),
-    }
-    for p in act.parameters:
-        lo = p.domain.inf
-        out[f"limit_{p.name}->{lo}"] = _try(calculus.limit, act, lo, wrt=p.symbol, dir="+")
-        out[f"limit_{p.name}->oo"] = _try(calculus.limit, act, sp.oo, wrt=p.symbol)
-    out["references"] = list(act.references)
     return out
 
 
@@ -102,6 +69,63 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .claims import DISPROVED, UNDECIDED, check
+
+    interval = None
+    if args.interval:
+        lo, sep, hi = args.interval.partition(",")
+        try:
+            interval = (float(lo), float(hi))
+        except ValueError:
+            raise SystemExit(f"symact: --interval takes A,B (e.g. --interval -5,5), got {args.interval!r}") from None
+        if not sep:
+            raise SystemExit(f"symact: --interval takes A,B (e.g. --interval -5,5), got {args.interval!r}")
+    verdict = check(args.claim, tol=args.tol, interval=interval)
+    if args.json:
+        print(json.dumps({"claim": verdict.claim, "kind": verdict.kind, "verdict": verdict.verdict,
+                          "detail": verdict.detail, "counterexample": verdict.counterexample,
+                          "max_error": verdict.max_error, "at": verdict.at}, indent=2))
+    else:
+        print(verdict)
+    return 1 if verdict.verdict == DISPROVED else 3 if verdict.verdict == UNDECIDED else 0
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from .plot import plot
+
+    lo, sep, hi = args.x_range.partition(",")
+    try:
+        x_range = (float(lo), float(hi))
+    except ValueError:
+        raise SystemExit(f"symact: --range takes A,B (e.g. --range -4,4), got {args.x_range!r}") from None
+    path = plot(args.names, args.output, derivative=args.derivative, x_range=x_range)
+    print(f"wrote {path}")
+    return 0
+
+
+def _cmd_catalog(args: argparse.Namespace) -> int:
+    from .catalog import build
+
+    written = build(args.output, html_page=not args.no_html)
+    print(f"wrote {len(written)} files to {args.output}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .codegen import source
+
+    params = {k: float(v) for k, v in _parse_params(args.param).items()}
+    print(source(args.name, backend=args.to, derivative=args.derivative, **params), end="")
+    return 0
+
+
+def _cmd_derivation(args: argparse.Namespace) -> int:
+    from .derivations import main as derivations_main
+
+    return derivations_main([*args.names, "--out", args.out, *(["--check"] if args.check else [])])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="symact", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -116,6 +140,40 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--latex", action="store_true", help="print formulas as LaTeX")
     fmt.add_argument("--json", action="store_true", help="print one JSON object")
     p_show.set_defaults(func=_cmd_show)
+
+    p_check = sub.add_parser("check", help="decide a claim: PROVED, DISPROVED, HOLDS NUMERICALLY or UNDECIDED",
+                             description="Decide a claim about formulas. Exit status: 0 proved or holds, "
+                                         "1 disproved, 3 undecided, 2 bad input.")
+    p_check.add_argument("claim", help="e.g. 'diff(gelu(x), x) == Phi(x) + x*phi(x)' or 'gelu_tanh(x) ~ gelu(x)'")
+    p_check.add_argument("--tol", type=float, default=1e-2, help="tolerance for '~' claims (default 0.01)")
+    p_check.add_argument("--interval", help="A,B: search '~' claims on [A, B] (default: the real line)")
+    p_check.add_argument("--json", action="store_true", help="print one JSON object")
+    p_check.set_defaults(func=_cmd_check)
+
+    p_plot = sub.add_parser("plot", help="plot activations and blocks (and derivatives) to a PNG")
+    p_plot.add_argument("names", nargs="+", help="activations or blocks; parameters as swish:beta=0.5")
+    p_plot.add_argument("-o", "--output", required=True, help="PNG file to write")
+    p_plot.add_argument("--derivative", action="store_true", help="add first derivatives (dashed)")
+    p_plot.add_argument("--range", dest="x_range", default="-4,4", help="x range A,B (default -4,4)")
+    p_plot.set_defaults(func=_cmd_plot)
+
+    p_cat = sub.add_parser("catalog", help="Markdown pages and one self-contained HTML page for everything")
+    p_cat.add_argument("-o", "--output", required=True, help="folder to write into")
+    p_cat.add_argument("--no-html", action="store_true", help="skip catalog.html (needs Node and KaTeX)")
+    p_cat.set_defaults(func=_cmd_catalog)
+
+    p_exp = sub.add_parser("export", help="standalone source code of an activation's lowered function")
+    p_exp.add_argument("name", help="activation name or alias")
+    p_exp.add_argument("--to", default="numpy", choices=["numpy"], help="backend (default numpy)")
+    p_exp.add_argument("--derivative", type=int, default=0, help="derivative order (default 0)")
+    p_exp.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="parameter value")
+    p_exp.set_defaults(func=_cmd_export)
+
+    p_der = sub.add_parser("derivation", help="regenerate the worked documents in derivations/")
+    p_der.add_argument("names", nargs="*", help="documents (default all)")
+    p_der.add_argument("--out", default="derivations", help="output folder (default derivations)")
+    p_der.add_argument("--check", action="store_true", help="exit 1 if a committed document is stale")
+    p_der.set_defaults(func=_cmd_derivation)
     return parser
 
 
@@ -126,9 +184,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SymactError as exc:
         print(f"symact: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # `symact show gelu | head`
-        sys.stderr.close()
-        return 0
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):  # `symact show gelu | head`
+            sys.stderr.close()
+            return 0
+        print(f"symact: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

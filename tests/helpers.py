@@ -74,3 +74,14 @@ def sample_points(name: str, n: int = 8, seed: int = 0, low: float = -8.0, high:
 
 def close(a, b, rel: float, abs_: float = 0.0) -> bool:
     return abs(a - b) <= max(rel * max(abs(a), abs(b)), abs_)
+
+
+def skip_or_fail(flag: str, reason: str) -> None:
+    """Skip with the reason printed — unless CI set ``flag`` to demand the tool, then fail."""
+    import os
+
+    import pytest
+
+    if os.environ.get(flag):
+        pytest.fail(f"{reason} (and {flag} is set, so CI requires it)")
+    pytest.skip(reason)

@@ -68,3 +68,52 @@ def test_help():
     for args in (("--help",), ("show", "--help"), ("list", "--help")):
         out = run(*args)
         assert out.returncode == 0 and "usage: symact" in out.stdout
+
+
+def test_help_on_every_command():
+    for command in ("list", "show", "check", "plot", "catalog", "export", "derivation"):
+        out = run(command, "--help")
+        assert out.returncode == 0 and f"usage: symact {command}" in out.stdout
+
+
+@pytest.mark.parametrize(("claim", "code", "word"), [
+    ("diff(gelu(x), x) == Phi(x) + x*phi(x)", 0, "PROVED"),
+    ("diff(gelu(x), x) == Phi(x)", 1, "DISPROVED"),
+    ("gelu_tanh(x) ~ gelu(x)", 0, "HOLDS NUMERICALLY"),
+    ("limit(LambertW(x), x, -oo) == 0", 3, "UNDECIDED"),
+])
+def test_check_verdicts_and_exit_codes(claim, code, word):
+    out = run("check", claim)
+    assert out.returncode == code, out.stderr
+    assert out.stdout.startswith(word)
+
+
+def test_check_json_and_options():
+    data = json.loads(run("check", "quick_gelu(x) ~ gelu(x)", "--tol", "0.05", "--json").stdout)
+    assert data["verdict"] == "HOLDS NUMERICALLY" and float(data["max_error"]) < 0.05
+    out = run("check", "silu(x) ~ relu(x)", "--interval", "8,12")
+    assert out.returncode == 0
+
+
+def test_plot_and_export(tmp_path):
+    png = tmp_path / "cmp.png"
+    out = run("plot", "gelu", "relu", "swish", "swish:beta=0.5", "swiglu", "--derivative", "-o", str(png))
+    assert out.returncode == 0 and png.read_bytes()[:4] == b"\x89PNG"
+    code = run("export", "gelu", "--to", "numpy").stdout
+    assert code.startswith('"""gelu(x) = ') and "def gelu(x):" in code and "scipy.special.erfc" in code
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("check", "gelu(x)"), "needs '=='"),
+    (("check", "__import__('os') == 1"), "unknown function '__import__'"),
+    (("check", "gelu(x) ~ silu(x)", "--interval", "5"), "--interval takes A,B"),
+    (("plot", "nope", "-o", "/tmp/x.png"), "unknown activation or block"),
+    (("plot", "gelu", "-o", "/nonexistent-dir/x.png"), "No such file or directory"),
+    (("export", "gelux"), "did you mean 'gelu'"),
+    (("export", "swish", "--param", "beta=-2"), "must lie in"),
+    (("derivation", "nope"), "unknown derivation"),
+])
+def test_more_bad_input(args, message):
+    out = run(*args)
+    assert out.returncode != 0
+    assert message in out.stderr and "Traceback" not in out.stderr

@@ -1,0 +1,119 @@
+"""Plain-Python reference implementations, rendered to LaTeX by latexify-py.
+
+These are the definitions as a reader would type them, one ``def`` per registered activation,
+using bare ``from math import ...`` names: latexify prints ``math.erf`` as
+``\\mathrm{math}.\\mathrm{erf}``, but a bare ``erf`` as ``\\mathrm{erf}`` (upgraded to
+``\\operatorname{erf}`` below) and, with ``use_math_symbols``, ``pi`` as ``\\pi``.
+
+Blocks are *not* rendered with latexify: it prints ``(silu(x @ W) * (x @ V)) @ W2`` as
+``silu(xW) · xV · W2``, losing the difference between the elementwise product ⊗ and the matrix
+product; :func:`symact.blocks.latex` prints those instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from math import erf, exp, log1p, pi, sqrt, tanh
+
+SELU_LAMBDA = 1.0507009873554804934193349852946
+SELU_ALPHA = 1.6732632423543772848170429916717
+
+
+def identity(x):
+    return x
+
+
+def relu(x):
+    return max(0.0, x)
+
+
+def relu_squared(x):
+    return max(0.0, x) ** 2
+
+
+def sigmoid(x):
+    return 1 / (1 + exp(-x))
+
+
+def tanh_(x):
+    return tanh(x)
+
+
+def gelu(x):
+    return x / 2 * (1 + erf(x / sqrt(2)))
+
+
+def gelu_tanh(x, kappa=0.044715):
+    return x / 2 * (1 + tanh(sqrt(2 / pi) * (x + kappa * x**3)))
+
+
+def gelu_sigmoid(x, alpha=1.702):
+    return x * sigmoid(alpha * x)
+
+
+def quick_gelu(x):
+    return x * sigmoid(1.702 * x)
+
+
+def swish(x, beta=1.0):
+    return x * sigmoid(beta * x)
+
+
+def silu(x):
+    return x * sigmoid(x)
+
+
+def softplus(x, beta=1.0):
+    return log1p(exp(beta * x)) / beta
+
+
+def mish(x):
+    return x * tanh(log1p(exp(x)))
+
+
+def elu(x, alpha=1.0):
+    return x if x > 0 else alpha * (exp(x) - 1)
+
+
+def selu(x, lam=SELU_LAMBDA, alpha=SELU_ALPHA):
+    return lam * (x if x > 0 else alpha * (exp(x) - 1))
+
+
+def hard_sigmoid(x):
+    return min(max(x + 3, 0), 6) / 6
+
+
+def hard_swish(x):
+    return x * min(max(x + 3, 0), 6) / 6
+
+
+REFERENCE: dict[str, Callable[..., float]] = {
+    "identity": identity, "relu": relu, "relu_squared": relu_squared, "sigmoid": sigmoid, "tanh": tanh_,
+    "gelu": gelu, "gelu_tanh": gelu_tanh, "gelu_sigmoid": gelu_sigmoid, "quick_gelu": quick_gelu,
+    "swish": swish, "silu": silu, "softplus": softplus, "mish": mish, "elu": elu, "selu": selu,
+    "hard_sigmoid": hard_sigmoid, "hard_swish": hard_swish,
+}
+"""Registry name → reference implementation (keyword defaults are the papers' values)."""
+
+# latexify prints unknown names upright; these read better as operators or Greek letters.
+_UPGRADES = {
+    r"\mathrm{erf}": r"\operatorname{erf}", r"\mathrm{log1p}": r"\operatorname{log1p}",
+    r"\mathrm{sigmoid}": r"\sigma", r"\mathrm{max}": r"\max", r"\mathrm{min}": r"\min",
+    r"\mathrm{lam}": r"\lambda", r"\mathrm{tanh\_}": r"\mathrm{tanh}",
+}
+
+
+def reference_latex(name: str) -> str:
+    """latexify-py's LaTeX of the reference implementation of ``name``."""
+    import latexify  # import late: latexify is slow to import and only this function needs it
+
+    from .registry import get
+
+    func = REFERENCE[get(name).name]
+    text = latexify.get_latex(func, use_math_symbols=True)
+    for old, new in _UPGRADES.items():
+        text = text.replace(old, new)
+    return text
+
+
+__all__ = ["REFERENCE", "reference_latex"]
