@@ -79,7 +79,45 @@ def _limit_at_infinity(expr: sp.Expr, var: sp.Symbol, sign: int) -> sp.Expr:
     if expr.has(sp.Piecewise):
         far = max((abs(p) for p in _breakpoints(expr, var) if p.is_number), default=sp.S.Zero) + 1
         expr = _select_branches(expr, sign * far, var)
-    return sp.limit(expr.xreplace({var: sign * _T}), _T, sp.oo)
+    expr_t = expr.xreplace({var: sign * _T})
+    result = sp.limit(expr_t, _T, sp.oo)
+    if _plausible(expr_t, result):
+        return result
+    # SymPy 1.14 gets some limits wrong (GELU-sigmoid' -> 0 at +oo, though it tends to 1); the
+    # simplified expression usually goes through a different, correct path.
+    retry = sp.limit(sp.simplify(expr_t), _T, sp.oo)
+    if _plausible(expr_t, retry):
+        return retry
+    raise UndecidedError(f"SymPy's limit of {expr} as {var} -> {sign * sp.oo} ({result}) disagrees with "
+                         "numerical evaluation at large arguments")
+
+
+def _plausible(expr_t: sp.Expr, result: sp.Expr) -> bool:
+    """Does ``expr_t`` at t = 1e6, 1e8 (other symbols at sample values) look like tending to ``result``?
+
+    A numerical cross-check of SymPy's answer; inconclusive evaluations count as plausible.
+    """
+    import mpmath
+
+    others = sorted(expr_t.free_symbols - {_T}, key=lambda s: s.name)
+    for sample in (sp.Rational(7, 10), sp.Rational(19, 10)):
+        subs = {s: sample for s in others}
+        try:
+            f = sp.lambdify(_T, expr_t.xreplace(subs), "mpmath")
+            target = result.xreplace(subs)
+            with mpmath.workdps(40):
+                near, far = f(mpmath.mpf(10) ** 6), f(mpmath.mpf(10) ** 8)
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError, NameError):
+            continue
+        if not (isinstance(far, mpmath.mpf) and isinstance(near, mpmath.mpf)):
+            continue
+        if target in (sp.oo, -sp.oo):
+            if mpmath.sign(far) != (1 if target == sp.oo else -1) or abs(far) < abs(near) * (1 - 1e-9):
+                return False
+        elif target.is_number and target.is_finite:
+            if abs(far - mpmath.mpf(str(sp.N(target, 30)))) > 1e-3 * (1 + abs(far)):
+                return False
+    return True
 
 
 def limit(obj: ActOrExpr, point: Any, wrt: sp.Symbol | None = None, dir: str = "+-") -> sp.Expr:

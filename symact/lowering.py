@@ -32,9 +32,14 @@ expm1 = sp.Function("expm1")
 softplus_stable = sp.Function("softplus_stable")
 maximum = sp.Function("maximum")
 minimum = sp.Function("minimum")
+# Double-double argument forms (symact.ddmath): f(x, c_n_hi, c_n_lo, ..., c_0_hi, c_0_lo) = f(P(x)).
+expit_poly = sp.Function("expit_poly")
+erfc_poly = sp.Function("erfc_poly")
+gauss_poly = sp.Function("gauss_poly")
 
 NUMERIC: dict[str, sp.Function] = {
-    f.__name__: f for f in (expit, erfc, log1p, expm1, softplus_stable, maximum, minimum)
+    f.__name__: f for f in (expit, erfc, log1p, expm1, softplus_stable, maximum, minimum, expit_poly, erfc_poly,
+                            gauss_poly)
 }
 """Name → unevaluated function that the lowered expression may contain."""
 
@@ -149,11 +154,59 @@ class FunctionRule:
     build: Callable[[sp.Expr], sp.Expr]
 
 
+def _dd_coefficients(z: sp.Expr, scale: sp.Expr = sp.S.One) -> tuple[sp.Float, ...] | None:
+    """(hi, lo) pairs of scale·z as a polynomial in x, highest degree first; None if not one.
+
+    None also when every coefficient is a small dyadic number (σ(x), σ(−2x)): then the argument
+    is exact in float64 and the plain function is as good.
+    """
+    from .symbols import x
+
+    if z.free_symbols != {x} or not z.is_polynomial(x):
+        return None
+    coeffs = [scale * c for c in sp.Poly(z, x).all_coeffs()]
+    if not any(c.is_number for c in coeffs):
+        return None
+    exact = all(c.is_Rational and c.q & (c.q - 1) == 0 and abs(c.p) < 2**20 for c in coeffs)
+    if exact:
+        return None
+    out: list[sp.Float] = []
+    for c in coeffs:
+        value = sp.N(c, 40)
+        hi = float(value)
+        out += [sp.Float(hi, 17), sp.Float(float(value - sp.Float(hi, 40)), 17)]
+    return tuple(out)
+
+
+def _sigma_rule(z: sp.Expr) -> sp.Expr:
+    coeffs = _dd_coefficients(z)
+    from .symbols import x
+
+    return expit_poly(x, *coeffs) if coeffs else expit(z)
+
+
+def _Phi_rule(z: sp.Expr) -> sp.Expr:
+    from .symbols import x
+
+    coeffs = _dd_coefficients(z, -1 / sp.sqrt(2))
+    return erfc_poly(x, *coeffs) / 2 if coeffs else erfc(-z / sp.sqrt(2)) / 2
+
+
+def _phi_rule(z: sp.Expr) -> sp.Expr:
+    from .symbols import x
+
+    coeffs = _dd_coefficients(z, 1 / sp.sqrt(2))
+    if coeffs:
+        return gauss_poly(x, *coeffs) / sp.sqrt(2 * sp.pi)
+    return sp.exp(-(z**2) / 2) / sp.sqrt(2 * sp.pi)
+
+
 FUNCTION_RULES: tuple[FunctionRule, ...] = (
-    FunctionRule("Phi", "Φ(z) = erfc(−z/√2)/2: accurate in the left tail (JAX's form)", Phi,
-                 lambda z: erfc(-z / sp.sqrt(2)) / 2),
-    FunctionRule("phi", "φ(z) = exp(−z²/2)/√(2π)", phi, lambda z: sp.exp(-(z**2) / 2) / sp.sqrt(2 * sp.pi)),
-    FunctionRule("sigma", "σ = scipy.special.expit: no overflow for z ≪ 0", sigma, expit),
+    FunctionRule("Phi", "Φ(z) = erfc(−z/√2)/2, the argument in double-double and erfc via erfcx·exp(−w²) with "
+                 "w² exact: the x² amplification of the rounding of x/√2 is gone", Phi, _Phi_rule),
+    FunctionRule("phi", "φ(z) = exp(−z²/2)/√(2π) with z²/2 carried exactly", phi, _phi_rule),
+    FunctionRule("sigma", "σ = scipy.special.expit (no overflow for z ≪ 0); a polynomial argument such as "
+                 "1.702x is carried in double-double, removing the |z|·ulp amplification", sigma, _sigma_rule),
     FunctionRule("softplus", "softplus(z) = logaddexp(0, z) = max(z, 0) + log1p(e^−|z|)", softplus,
                  softplus_stable),
     FunctionRule("Max", "binary Max → numpy.maximum (SymPy prints numpy.amax over a tuple)", sp.Max,
@@ -203,7 +256,7 @@ def lower(expr: sp.Expr, *, stable: bool = True) -> sp.Expr:
     only ``Max``/``Min`` become ``maximum``/``minimum`` so that arrays work.
     """
     if stable:
-        out = _algebraic_pass(expr)
+        out = _factor_linear(_algebraic_pass(sp.piecewise_fold(expr)))
         table = FUNCTION_RULES
     else:
         out = to_elementary(expr)
@@ -211,6 +264,22 @@ def lower(expr: sp.Expr, *, stable: bool = True) -> sp.Expr:
     for rule in table:
         out = out.replace(lambda e, cls=rule.cls: isinstance(e, cls), lambda e, b=rule.build: b(*e.args))
     return _float_constants(out)
+
+
+def _factor_linear(e: sp.Expr) -> sp.Expr:
+    """a·x + b → a·(x + b/a), kept unevaluated: x + b/a is exact near the root −b/a (Sterbenz),
+    where a·x + b cancels (hard-sigmoid at −3, hard-swish' at −1.5)."""
+    from .symbols import x
+
+    def rewrite(node: sp.Expr) -> sp.Expr:
+        if node.is_Add and node.free_symbols == {x} and node.is_polynomial(x):
+            poly = sp.Poly(node, x)
+            a, b = (poly.all_coeffs() + [0])[:2] if poly.degree() == 1 else (None, None)
+            if a is not None and b != 0 and a.is_Rational and b.is_Rational and a != 1:
+                return sp.Mul(a, x + b / a, evaluate=False)
+        return node
+
+    return e.replace(lambda n: n.is_Add, rewrite)
 
 
 def _float_constants(e: sp.Expr) -> sp.Expr:
@@ -229,7 +298,10 @@ def _float_constants(e: sp.Expr) -> sp.Expr:
     args = [_float_constants(a) for a in e.args]
     if isinstance(e, sp.Piecewise):
         return sp.Piecewise(*args, evaluate=False)
-    return e.func(*args)
+    out = e.func(*args)
+    if e.is_Mul and out.is_Add:
+        return sp.Mul(*args, evaluate=False)  # SymPy distributed a·(x + b/a) from _factor_linear: undo
+    return out
 
 
 def rules() -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 from collections import ChainMap
 from collections.abc import Callable, Mapping
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import mpmath
@@ -18,8 +18,9 @@ import numpy as np
 import scipy.special as sc
 import sympy as sp
 
+from . import ddmath
 from .calculus import ActOrExpr, as_expr, derivative
-from .errors import InvalidArgumentError, MissingParameterError, UnknownParameterError
+from .errors import InvalidArgumentError, MissingParameterError, SymactError, UnknownParameterError
 from .functions import to_elementary
 from .lowering import lower
 from .registry import Activation, check_value, get
@@ -30,7 +31,18 @@ def _softplus(z: np.ndarray) -> np.ndarray:
     return np.logaddexp(0, z)
 
 
+class _NumpyNamespace:
+    """The array namespace symact.ddmath expects, for NumPy."""
+
+    exp, abs, where, isfinite = staticmethod(np.exp), staticmethod(np.abs), staticmethod(np.where), \
+        staticmethod(np.isfinite)
+    erfc, erfcx, expit = staticmethod(sc.erfc), staticmethod(sc.erfcx), staticmethod(sc.expit)
+
+
 NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "expit_poly": partial(ddmath.expit_poly, _NumpyNamespace),
+    "erfc_poly": partial(ddmath.erfc_poly, _NumpyNamespace),
+    "gauss_poly": partial(ddmath.gauss_poly, _NumpyNamespace),
     "expit": sc.expit,
     "erfc_stable": sc.erfc,
     "erf": sc.erf,
@@ -74,11 +86,19 @@ def resolve(obj: ActOrExpr, order: int = 0, params: Mapping[str, Any] | None = N
     return expr
 
 
+TAIL = 1e8
+"""|x| from which every registered function equals its asymptote to double precision.
+
+Only used where direct evaluation overflows into inf*0 = NaN (GELU-tanh' at x = 1e103).
+"""
+
+
 class NumericFunction:
     """An array function lowered from a SymPy expression.
 
     Call it on any array-like of real numbers: the result has the input's shape, float32 stays
-    float32, other real input becomes float64. ``expr`` is the symbolic source, ``lowered`` the
+    float32 (computed in float64, then rounded once), other real input becomes float64. NaN gives
+    NaN, ±inf give the mathematical limits. ``expr`` is the symbolic source, ``lowered`` the
     stable form that is evaluated, ``source`` the generated Python code.
     """
 
@@ -91,6 +111,10 @@ class NumericFunction:
     def source(self) -> str:
         return inspect.getsource(self._func)
 
+    def limits(self) -> tuple[float, float]:
+        """The values at -inf and +inf (NaN where the limit is not a real number or infinity)."""
+        return _limits(self.expr)
+
     def __call__(self, values: Any) -> Any:
         arr = np.asarray(values)
         if arr.dtype.kind not in "fiub":
@@ -98,18 +122,59 @@ class NumericFunction:
                 f"expected real numbers (a float, list or NumPy array), got {type(values).__name__} "
                 f"of dtype {arr.dtype}"
             )
-        if arr.dtype not in (np.float32, np.float64):
-            arr = arr.astype(np.float64)
-        # numpy.select evaluates every Piecewise branch everywhere; an overflow in a branch that
-        # is not selected (ELU's exp(x) for large x) is not an error of the result.
-        with np.errstate(over="ignore", under="ignore"):
-            out = np.asarray(self._func(arr), dtype=arr.dtype)
-        if out.shape != arr.shape:
-            out = np.broadcast_to(out, arr.shape).copy()
-        return out if arr.ndim else out[()]
+        out_dtype = arr.dtype if arr.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+        work = arr.astype(np.float64)  # float32 is computed in float64 and rounded once at the end
+        finite = np.isfinite(work)
+        # numpy.select evaluates every Piecewise branch everywhere, and far tails overflow into
+        # inf*0: neither is an error of the result, which is repaired below.
+        with np.errstate(all="ignore"):
+            out = np.array(np.broadcast_to(self._func(np.where(finite, work, 0.0)), work.shape), dtype=np.float64)
+            if not finite.all():
+                lo, hi = self.limits()
+                out[work == np.inf] = hi
+                out[work == -np.inf] = lo
+                out[np.isnan(work)] = np.nan
+            broken = finite & np.isnan(out) & (np.abs(work) >= TAIL)
+            if broken.any():
+                out[broken] = _tail(self.expr)(work[broken])
+            result = out.astype(out_dtype)
+        return result if arr.ndim else result[()]
 
     def __repr__(self) -> str:
         return f"<NumericFunction {self.expr}>"
+
+
+@lru_cache(maxsize=512)
+def _limits(expr: sp.Expr) -> tuple[float, float]:
+    from .calculus import limit
+
+    out = []
+    for point in (-sp.oo, sp.oo):
+        try:
+            value = limit(expr, point)
+            out.append(float(value) if value.is_number and value.is_extended_real else float("nan"))
+        except (SymactError, TypeError, ValueError):
+            out.append(float("nan"))
+    return out[0], out[1]
+
+
+@lru_cache(maxsize=512)
+def _tail(expr: sp.Expr) -> Callable[[np.ndarray], np.ndarray]:
+    """The asymptotes at -oo and +oo as one array function (NaN where SymPy cannot find them)."""
+    from .calculus import asymptote
+
+    parts = []
+    for point in (-sp.oo, sp.oo):
+        try:
+            parts.append(sp.lambdify(x, asymptote(expr, point), "numpy"))
+        except SymactError:
+            parts.append(lambda v: np.full_like(v, np.nan))
+
+    def tail(v: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return np.where(v < 0, np.broadcast_to(parts[0](v), v.shape), np.broadcast_to(parts[1](v), v.shape))
+
+    return tail
 
 
 def lambdify(obj: ActOrExpr, *, derivative: int = 0, lowering: bool = True,
