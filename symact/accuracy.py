@@ -26,6 +26,7 @@ from .functions import Phi, phi, sigma, softplus
 from .numeric import NumericFunction, exact_value, lambdify, resolve
 from .symbols import x
 
+
 def _ncdf(z: mp.mpf) -> mp.mpf:
     # mpmath's erfc overflows a float inside for |z| beyond ~1e150; the asymptotic series is exact
     # to ~1/z^6 relative there, far below an ulp.
