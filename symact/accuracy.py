@@ -46,7 +46,8 @@ def standard_grid(dtype: Any = np.float64, *, dense_step: float = 0.01, tail_poi
     """Dense [−40, 40], tails out to ±max, small and subnormal magnitudes, ±0, ±inf and NaN."""
     fi = np.finfo(dtype)
     dense = np.arange(-40.0, 40.0 + dense_step / 2, dense_step)
-    tails = np.geomspace(40.0, float(fi.max), tail_points)
+    with np.errstate(over="ignore"):  # geomspace's last power may round past max; clip it back
+        tails = np.minimum(np.geomspace(40.0, float(fi.max), tail_points), float(fi.max))
     small = np.geomspace(float(fi.tiny), 1.0, max(tail_points // 5, 10))
     sub = np.array([float(fi.smallest_subnormal), float(fi.smallest_subnormal) * 7, float(fi.tiny) / 3])
     magnitudes = np.concatenate([tails, small, sub])

@@ -126,6 +126,19 @@ def _cmd_derivation(args: argparse.Namespace) -> int:
     return derivations_main([*args.names, "--out", args.out, *(["--check"] if args.check else [])])
 
 
+def _cmd_parity(args: argparse.Namespace) -> int:
+    from .parity import report
+
+    text = report(tuple(args.framework or ("torch", "jax")), device=args.device, dense_step=args.step)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        print(f"wrote {args.output}")
+    else:
+        print(text, end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="symact", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -164,10 +177,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_exp = sub.add_parser("export", help="standalone source code of an activation's lowered function")
     p_exp.add_argument("name", help="activation name or alias")
-    p_exp.add_argument("--to", default="numpy", choices=["numpy"], help="backend (default numpy)")
+    p_exp.add_argument("--to", default="numpy", choices=["numpy", "torch", "jax"], help="backend (default numpy)")
     p_exp.add_argument("--derivative", type=int, default=0, help="derivative order (default 0)")
     p_exp.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="parameter value")
     p_exp.set_defaults(func=_cmd_export)
+
+    p_par = sub.add_parser("parity", help="accuracy and conventions of PyTorch/JAX kernels vs ours (Markdown)")
+    p_par.add_argument("--framework", action="append", choices=["torch", "jax"], help="default: both")
+    p_par.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="where the kernels run")
+    p_par.add_argument("--step", type=float, default=0.05, help="dense grid step on [-40, 40] (default 0.05)")
+    p_par.add_argument("-o", "--output", help="Markdown file to write (default: print)")
+    p_par.set_defaults(func=_cmd_parity)
 
     p_der = sub.add_parser("derivation", help="regenerate the worked documents in derivations/")
     p_der.add_argument("names", nargs="*", help="documents (default all)")

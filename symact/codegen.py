@@ -1,90 +1,255 @@
-"""Standalone source code of a lowered function (``symact export``).
+"""Source code of a lowered function for NumPy, PyTorch or JAX (``symact export``, backend lambdify).
 
-The generated module imports only NumPy and SciPy: it is the same stable form that
-:func:`symact.lambdify` evaluates (``lowered``), printed with common subexpressions hoisted.
+Every backend evaluates the same stable lowered expression as :func:`symact.lambdify`. SymPy's own
+printers have gaps this module covers: the torch printer has no ``erfc`` and prints ``Max(0, x)`` as
+``torch.max(0, x)``; the NumPy and JAX printers print ``erf`` as ``math.erf``. Here every function
+the lowering emits has an explicit entry per backend (:data:`BACKENDS`), and ``Piecewise`` becomes
+nested ``where`` for torch.
 """
 
 from __future__ import annotations
 
+import inspect
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
+from . import ddmath
 from .calculus import ActOrExpr
 from .errors import InvalidArgumentError
 from .lowering import lower
-from .numeric import resolve
+from .numeric import _limits, resolve
 from .registry import Activation, get
 
-NUMPY_CODE: dict[str, str] = {
-    "expit": "scipy.special.expit",
-    "erfc_stable": "scipy.special.erfc",
-    "erf": "scipy.special.erf",
-    "log1p": "numpy.log1p",
-    "expm1": "numpy.expm1",
-    "softplus_stable": "numpy.logaddexp(0, {0})",
-    "maximum": "numpy.maximum",
-    "minimum": "numpy.minimum",
+_DD = ("expit_poly", "erfc_poly", "gauss_poly")
+
+
+@dataclass(frozen=True)
+class Backend:
+    """How one array library spells what the lowering emits."""
+
+    name: str
+    module: str
+    imports: tuple[str, ...]
+    functions: dict[str, str]
+    namespace: tuple[str, ...]
+    """Class body lines of ``_xp``, the array namespace that symact.ddmath takes."""
+    prologue: tuple[str, ...]
+    epilogue: tuple[str, ...]
+    extra: str
+
+
+_DD_CALLS = {name: f"{name}(_xp, {{all}})" for name in _DD}
+
+BACKENDS: dict[str, Backend] = {
+    "numpy": Backend(
+        "numpy", "numpy", ("import math", "", "import numpy", "import scipy.special"),
+        {"expit": "scipy.special.expit", "erfc_stable": "scipy.special.erfc", "erf": "scipy.special.erf",
+         "log1p": "numpy.log1p", "expm1": "numpy.expm1", "softplus_stable": "numpy.logaddexp(0, {0})",
+         "maximum": "numpy.maximum", "minimum": "numpy.minimum", "where": "numpy.where", **_DD_CALLS},
+        ("exp, abs, where, isfinite = numpy.exp, numpy.abs, numpy.where, numpy.isfinite",
+         "erfc, erfcx, expit = scipy.special.erfc, scipy.special.erfcx, scipy.special.expit"),
+        ("x = numpy.asarray(x)", "dtype = x.dtype if x.dtype == numpy.float32 else numpy.float64",
+         "x = x.astype(numpy.float64)", "with numpy.errstate(all=\"ignore\"):  # numpy.select evaluates every branch"),
+        ("    out = numpy.broadcast_to(numpy.asarray(out, dtype=numpy.float64), x.shape)",
+         "    out = numpy.where(numpy.isnan(out) & (numpy.abs(x) >= 1e8), numpy.where(x < 0, {tail_lo}, {tail_hi}), out)",
+         "    out = numpy.where(x == math.inf, {hi}, numpy.where(x == -math.inf, {lo}, out))",
+         "    out = numpy.where(numpy.isnan(x), math.nan, out)",
+         "return out.astype(dtype)"),
+        "Elementwise on an array of any shape; float32 is computed in float64 and rounded once.",
+    ),
+    "torch": Backend(
+        "torch", "torch", ("import math", "", "import torch"),
+        {"expit": "torch.sigmoid", "erfc_stable": "torch.special.erfc", "erf": "torch.special.erf",
+         "log1p": "torch.log1p", "expm1": "torch.expm1",
+         "softplus_stable": "torch.logaddexp(torch.zeros_like({0}), {0})",
+         "maximum": "torch.maximum(torch.as_tensor({0}, dtype=x.dtype), torch.as_tensor({1}, dtype=x.dtype))",
+         "minimum": "torch.minimum(torch.as_tensor({0}, dtype=x.dtype), torch.as_tensor({1}, dtype=x.dtype))",
+         "where": "torch.where({0}, torch.as_tensor({1}, dtype=x.dtype), torch.as_tensor({2}, dtype=x.dtype))",
+         **_DD_CALLS},
+        ("exp, abs, where, isfinite = torch.exp, torch.abs, torch.where, torch.isfinite",
+         "erfc, erfcx, expit = torch.special.erfc, torch.special.erfcx, torch.sigmoid"),
+        ("dtype = x.dtype", "x = x.to(torch.float64)", "if True:"),
+        ("    out = torch.broadcast_to(torch.as_tensor(out, dtype=torch.float64), x.shape)",
+         "    out = torch.where(torch.isnan(out) & (torch.abs(x) >= 1e8), torch.where(x < 0, {tail_lo}, {tail_hi}), out)",
+         "    out = torch.where(x == math.inf, {hi}, torch.where(x == -math.inf, {lo}, out))",
+         "    out = torch.where(torch.isnan(x), math.nan, out)",
+         "return out.to(dtype)"),
+        "Elementwise on a torch tensor; differentiable (autograd); float32 is computed in float64.",
+    ),
+    "jax": Backend(
+        "jax", "jax.numpy", ("import math", "", "import jax", "import jax.numpy", "import jax.scipy.special"),
+        {"expit": "jax.scipy.special.expit", "erfc_stable": "jax.scipy.special.erfc",
+         "erf": "jax.scipy.special.erf", "log1p": "jax.numpy.log1p", "expm1": "jax.numpy.expm1",
+         "softplus_stable": "jax.numpy.logaddexp(0.0, {0})", "maximum": "jax.numpy.maximum",
+         "minimum": "jax.numpy.minimum", "where": "jax.numpy.where", **_DD_CALLS},
+        ("exp, abs, where, isfinite = jax.numpy.exp, jax.numpy.abs, jax.numpy.where, jax.numpy.isfinite",
+         "erfc, expit = jax.scipy.special.erfc, jax.scipy.special.expit",
+         "",
+         "@staticmethod",
+         "def erfcx(z):  # jax's erfcx returns 0 beyond z ~ 26.5: the asymptotic series is exact there",
+         "    big = jax.numpy.maximum(z, 25.0)",
+         "    inv, term, total = 1 / (2 * big * big), 1.0 + 0 * big, 1.0 + 0 * big",
+         "    for n in range(1, 20):",
+         "        term = -term * (2 * n - 1) * inv",
+         "        total = total + term",
+         "    small = jax.scipy.special.erfcx(jax.numpy.minimum(z, 25.0))",
+         "    return jax.numpy.where(z > 25.0, total / (big * math.sqrt(math.pi)), small)"),
+        ("x = jax.numpy.asarray(x)", "if True:"),
+        ("    out = jax.numpy.broadcast_to(out, x.shape)",
+         "    out = jax.numpy.where(jax.numpy.isnan(out) & (jax.numpy.abs(x) >= 1e8),",
+         "                          jax.numpy.where(x < 0, {tail_lo}, {tail_hi}), out)",
+         "    out = jax.numpy.where(x == math.inf, {hi}, jax.numpy.where(x == -math.inf, {lo}, out))",
+         "    out = jax.numpy.where(jax.numpy.isnan(x), math.nan, out)",
+         "return out.astype(x.dtype)"),
+        "Elementwise on a JAX array; works under jax.grad, jit and vmap (float64 needs jax_enable_x64).",
+    ),
 }
-"""Lowering-only function name → NumPy/SciPy code (``{0}`` stands for the argument when not a plain call)."""
 
 
 class _Printer(NumPyPrinter):
-    def __init__(self, table: dict[str, str]) -> None:
+    def __init__(self, backend: Backend) -> None:
+        self._module = backend.module
         super().__init__({"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False})
-        self._table = table
+        self._backend = backend
 
     def _print_Function(self, expr: sp.Function) -> str:
         name = type(expr).__name__
-        if name in self._table:
+        table = self._backend.functions
+        if name in table:
             args = [self._print(a) for a in expr.args]
-            code = self._table[name]
+            code = table[name]
+            if "{all}" in code:
+                return code.format(all=", ".join(args))
             return code.format(*args) if "{0}" in code else f"{code}({', '.join(args)})"
         return super()._print_Function(expr)
 
+    def doprint(self, expr: Any, assign_to: Any = None) -> str:
+        # NumPyPrinter spells its known functions numpy.*; torch and jax.numpy share those names
+        text = super().doprint(expr, assign_to)
+        return re.sub(r"(?<![\w.])numpy\.", self._backend.module + ".", text) if self._backend.module != "numpy" \
+            else text
+
     def _print_erf(self, expr: sp.Expr) -> str:
-        return f"scipy.special.erf({self._print(expr.args[0])})"
+        return f"{self._backend.functions['erf']}({self._print(expr.args[0])})"
+
+    def _fold_logical(self, expr: sp.Expr, op: str) -> str:
+        if self._backend.name == "numpy":  # numpy: logical_or.reduce over a tuple works; torch, jax: fold
+            return getattr(super(), f"_print_{type(expr).__name__}")(expr)
+        parts = [self._print(a) for a in expr.args]
+        out = parts[0]
+        for p in parts[1:]:
+            out = f"{self._backend.module}.{op}({out}, {p})"
+        return out
+
+    def _print_Or(self, expr: sp.Expr) -> str:
+        return self._fold_logical(expr, "logical_or")
+
+    def _print_And(self, expr: sp.Expr) -> str:
+        return self._fold_logical(expr, "logical_and")
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        if self._backend.name != "torch":
+            return super()._print_Piecewise(expr)
+        # torch has no select: nest where(), last branch innermost
+        out = None
+        for value, cond in reversed(expr.args):
+            v = self._print(value)
+            v = f"torch.as_tensor({v}, dtype=x.dtype)" if not value.has(sp.Symbol) else v
+            out = v if out is None or cond == sp.true else f"torch.where({self._print(cond)}, {v}, {out})"
+        return out or "0"
 
 
 def source(obj: ActOrExpr, *, backend: str = "numpy", derivative: int = 0, name: str | None = None,
            **params: Any) -> str:
     """A self-contained Python module defining ``name(x)`` for the activation or its derivative."""
-    if backend != "numpy":
-        raise InvalidArgumentError(f"unknown backend {backend!r}: choose numpy")
+    if backend not in BACKENDS:
+        raise InvalidArgumentError(f"unknown backend {backend!r}: choose {', '.join(BACKENDS)}")
+    spec = BACKENDS[backend]
     expr = resolve(obj, derivative, params)
     lowered = lower(expr)
     base = get(obj).name if isinstance(obj, (str, Activation)) else "f"
     name = name or (base + ("" if derivative == 0 else f"_d{derivative}"))
     if not name.isidentifier():
         raise InvalidArgumentError(f"name must be a Python identifier, got {name!r}")
-    printer = _Printer(NUMPY_CODE)
+    printer = _Printer(spec)
     subexprs, (final,) = sp.cse(lowered, symbols=sp.numbered_symbols("_t"))
-    body = [f"    {printer.doprint(s)} = {printer.doprint(e)}" for s, e in subexprs]
-    body.append(f"    out = {printer.doprint(final)}")
+    body = [f"        {printer.doprint(s)} = {printer.doprint(e)}" for s, e in subexprs]
+    body.append(f"        out = {printer.doprint(final)}")
+    lo, hi = _limits(expr)
+    tails = [f"(0 * x + {printer.doprint(a)})" if a is not None else "math.nan" for a in _asymptotes(expr)]
     given = ", ".join(f"{k}={v}" for k, v in params.items())
     header = [
         f'"""{name}(x) = {sp.sstr(expr)}',
         "",
-        f"Generated by symact (symact export {base}{' --derivative ' + str(derivative) if derivative else ''}"
-        f"{' with ' + given if given else ''}). Stable form:",
+        f"Generated by symact (symact export {base} --to {backend}"
+        f"{' --derivative ' + str(derivative) if derivative else ''}{' with ' + given if given else ''}). "
+        "Stable form:",
         f"    {sp.sstr(lowered)}",
         '"""',
         "",
-        "import numpy",
-        "import scipy.special",
-        "",
+        *spec.imports,
+        *_dd_helpers(lowered, spec),
         "",
         f"def {name}(x):",
-        '    """Elementwise on an array of any shape; float32 stays float32."""',
-        "    x = numpy.asarray(x)",
-        "    if x.dtype != numpy.float32:",
-        "        x = x.astype(numpy.float64)",
-        "    with numpy.errstate(over=\"ignore\", under=\"ignore\"):  # numpy.select evaluates every branch",
-        *["    " + line for line in body],
-        "    return numpy.broadcast_to(numpy.asarray(out, dtype=x.dtype), x.shape).copy()",
+        f'    """{spec.extra}"""',
+        *["    " + line for line in spec.prologue],
+        *body,
+        *["    " + line.format(lo=_float_code(lo), hi=_float_code(hi), tail_lo=tails[0], tail_hi=tails[1])
+          for line in spec.epilogue],
     ]
     return "\n".join(header) + "\n"
 
 
-__all__ = ["NUMPY_CODE", "source"]
+def _asymptotes(expr: sp.Expr) -> list[sp.Expr | None]:
+    """Asymptotes at -oo and +oo: where direct evaluation overflows into inf*0 (|x| >= 1e8), the
+    function equals its asymptote to double precision (see symact.numeric.TAIL)."""
+    from .calculus import asymptote
+    from .errors import SymactError
+
+    out: list[sp.Expr | None] = []
+    for point in (-sp.oo, sp.oo):
+        try:
+            out.append(lower(asymptote(expr, point)))
+        except SymactError:
+            out.append(None)
+    return out
+
+
+def _float_code(value: float) -> str:
+    if value != value:
+        return "math.nan"
+    if value in (float("inf"), float("-inf")):
+        return "math.inf" if value > 0 else "-math.inf"
+    return repr(value)
+
+
+def _dd_helpers(lowered: sp.Expr, spec: Backend) -> list[str]:
+    """Source of the symact.ddmath functions the lowered expression calls, and the array namespace."""
+    used = {type(f).__name__ for f in lowered.atoms(sp.Function)} & set(_DD)
+    if not used:
+        return ["", ""]
+    lines = ["", "", "class _xp:  # the array namespace the double-double helpers take",
+             *["    " + line for line in spec.namespace], "", "",
+             f"_SPLIT = {ddmath._SPLIT!r}", f"_BIG = {ddmath._BIG!r}", "_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)"]
+    for func in (ddmath.two_sum, ddmath.two_prod, ddmath.poly, *(getattr(ddmath, n) for n in sorted(used))):
+        text = inspect.getsource(func)
+        for old, new in (("xp: Any", "xp"), ("a: Any", "a"), ("b: Any", "b"), ("x: Any", "x"),
+                         (" -> tuple[Any, Any]", ""), (" -> Any", ""), ("coeffs: tuple[float, ...]", "coeffs"),
+                         ("*coeffs: float", "*coeffs")):
+            text = text.replace(old, new)
+        lines += ["", "", text.rstrip()]
+    return lines + [""]
+
+
+def compile_source(text: str, name: str) -> Any:
+    """Execute generated source (ours, not user input) and return the function called ``name``."""
+    namespace: dict[str, Any] = {}
+    exec(compile(text, f"<symact {name}>", "exec"), namespace)  # noqa: S102  generated by source() above
+    return namespace[name]
+
+
+__all__ = ["BACKENDS", "Backend", "compile_source", "source"]

@@ -39,3 +39,7 @@ class NotAnalyticError(SymactError, ValueError):
 
 class UndecidedError(SymactError, ValueError):
     """SymPy could not decide the question (for example a limit it cannot compute)."""
+
+
+class BackendUnavailableError(SymactError, ImportError):
+    """A framework backend was asked for but the framework is not installed (the message names the extra)."""

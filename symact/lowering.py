@@ -33,13 +33,14 @@ softplus_stable = sp.Function("softplus_stable")
 maximum = sp.Function("maximum")
 minimum = sp.Function("minimum")
 # Double-double argument forms (symact.ddmath): f(x, c_n_hi, c_n_lo, ..., c_0_hi, c_0_lo) = f(P(x)).
+where = sp.Function("where")
 expit_poly = sp.Function("expit_poly")
 erfc_poly = sp.Function("erfc_poly")
 gauss_poly = sp.Function("gauss_poly")
 
 NUMERIC: dict[str, sp.Function] = {
-    f.__name__: f for f in (expit, erfc, log1p, expm1, softplus_stable, maximum, minimum, expit_poly, erfc_poly,
-                            gauss_poly)
+    f.__name__: f for f in (expit, erfc, log1p, expm1, softplus_stable, maximum, minimum, where, expit_poly,
+                            erfc_poly, gauss_poly)
 }
 """Name → unevaluated function that the lowered expression may contain."""
 
@@ -212,7 +213,19 @@ FUNCTION_RULES: tuple[FunctionRule, ...] = (
     FunctionRule("Max", "binary Max → numpy.maximum (SymPy prints numpy.amax over a tuple)", sp.Max,
                  lambda *args: _fold(maximum, args)),
     FunctionRule("Min", "binary Min → numpy.minimum", sp.Min, lambda *args: _fold(minimum, args)),
+    FunctionRule("Piecewise", "two branches → where(c, a, b): one pass instead of numpy.select's", sp.Piecewise,
+                 lambda *pairs: _where(pairs)),
 )
+
+
+def _where(pairs: tuple[tuple[sp.Expr, sp.Expr], ...]) -> sp.Expr:
+    """Piecewise((a, c1), (b, c2), ..., (z, True)) → where(c1, a, where(c2, b, ... z))."""
+    if pairs[-1][1] != sp.true:
+        return sp.Piecewise(*pairs, evaluate=False)
+    out = pairs[-1][0]
+    for value, cond in reversed(pairs[:-1]):
+        out = where(cond, value, out)
+    return out
 
 
 def _fold(f: sp.Function, args: tuple[sp.Expr, ...]) -> sp.Expr:
@@ -255,6 +268,9 @@ def lower(expr: sp.Expr, *, stable: bool = True) -> sp.Expr:
     ``stable=False``: the textbook formula (named functions in elementary form), for comparisons;
     only ``Max``/``Min`` become ``maximum``/``minimum`` so that arrays work.
     """
+    # Constants built from special functions (SELU's λ and α) become numbers first, so that no rule
+    # rewrites them into lowering-only functions that cannot be evaluated.
+    expr = expr.replace(lambda e: e.is_number and not e.is_Atom and e.has(sp.Function), lambda e: e.evalf(30))
     if stable:
         out = _factor_linear(_algebraic_pass(sp.piecewise_fold(expr)))
         table = FUNCTION_RULES

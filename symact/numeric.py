@@ -51,6 +51,7 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "softplus_stable": _softplus,
     "maximum": np.maximum,
     "minimum": np.minimum,
+    "where": np.where,
 }
 """Name printed in a lowered expression → array function. Extend per call with ``functions=``."""
 
@@ -123,21 +124,28 @@ class NumericFunction:
                 f"of dtype {arr.dtype}"
             )
         out_dtype = arr.dtype if arr.dtype in (np.float32, np.float64) else np.dtype(np.float64)
-        work = arr.astype(np.float64)  # float32 is computed in float64 and rounded once at the end
-        finite = np.isfinite(work)
+        # float32 is computed in float64 and rounded once at the end
+        work = arr if arr.dtype == np.float64 else arr.astype(np.float64)
+        all_finite = bool(np.isfinite(work).all())
         # numpy.select evaluates every Piecewise branch everywhere, and far tails overflow into
         # inf*0: neither is an error of the result, which is repaired below.
         with np.errstate(all="ignore"):
-            out = np.array(np.broadcast_to(self._func(np.where(finite, work, 0.0)), work.shape), dtype=np.float64)
-            if not finite.all():
+            raw = self._func(work if all_finite else np.where(np.isfinite(work), work, 0.0))
+            out = np.asarray(raw, dtype=np.float64)
+            if out.shape != work.shape:
+                out = np.array(np.broadcast_to(out, work.shape))
+            if not all_finite:
+                out = np.array(out)  # writable
                 lo, hi = self.limits()
                 out[work == np.inf] = hi
                 out[work == -np.inf] = lo
                 out[np.isnan(work)] = np.nan
-            broken = finite & np.isnan(out) & (np.abs(work) >= TAIL)
-            if broken.any():
-                out[broken] = _tail(self.expr)(work[broken])
-            result = out.astype(out_dtype)
+            if np.isnan(out).any():
+                broken = np.isfinite(work) & np.isnan(out) & (np.abs(work) >= TAIL)
+                if broken.any():
+                    out = np.array(out)
+                    out[broken] = _tail(self.expr)(work[broken])
+            result = out if out_dtype == np.float64 else out.astype(out_dtype)
         return result if arr.ndim else result[()]
 
     def __repr__(self) -> str:
@@ -177,8 +185,29 @@ def _tail(expr: sp.Expr) -> Callable[[np.ndarray], np.ndarray]:
     return tail
 
 
-def lambdify(obj: ActOrExpr, *, derivative: int = 0, lowering: bool = True,
-             functions: Mapping[str, Callable[..., Any]] | None = None, **params: Any) -> NumericFunction:
+FRAMEWORKS = {"torch": ("torch", "PyTorch", "pip install -e '.[torch]' (torch==2.13.0)"),
+              "jax": ("jax", "JAX", "pip install -e '.[jax]' (jax and jaxlib)")}
+
+
+def _backend_function(obj: ActOrExpr, backend: str, derivative: int, params: Mapping[str, Any]) -> Callable:
+    if backend not in FRAMEWORKS:
+        raise InvalidArgumentError(f"unknown backend {backend!r}: choose numpy, torch or jax")
+    module, label, install = FRAMEWORKS[backend]
+    try:
+        __import__(module)
+    except ImportError:
+        from .errors import BackendUnavailableError
+
+        raise BackendUnavailableError(f"the {backend} backend needs {label}, which is not installed: {install}") \
+            from None
+    from .codegen import compile_source, source
+
+    name = "f"
+    return compile_source(source(obj, backend=backend, derivative=derivative, name=name, **params), name)
+
+
+def lambdify(obj: ActOrExpr, *, derivative: int = 0, lowering: bool = True, backend: str = "numpy",
+             functions: Mapping[str, Callable[..., Any]] | None = None, **params: Any) -> Any:
     """A NumPy function of ``x`` for an activation (or expression) or its ``derivative``-th derivative.
 
     >>> import numpy as np, symact
@@ -188,7 +217,15 @@ def lambdify(obj: ActOrExpr, *, derivative: int = 0, lowering: bool = True,
 
     ``lowering=False`` evaluates the textbook formula as written (for comparisons);
     ``functions`` adds or overrides entries of :data:`NUMPY_FUNCTIONS`.
+
+    ``backend="torch"`` or ``"jax"`` returns a function of framework tensors with the same stable
+    lowering, differentiable by autograd / ``jax.grad`` (JAX computes float64 only with
+    ``jax.config.update("jax_enable_x64", True)``).
     """
+    if backend != "numpy":
+        if not lowering or functions:
+            raise InvalidArgumentError("lowering=False and functions= apply to the numpy backend only")
+        return _backend_function(obj, backend, derivative, params)
     expr = resolve(obj, derivative, params)
     table = ChainMap(dict(functions or {}), NUMPY_FUNCTIONS)
     return _lambdify(expr, lowering, tuple(sorted(table.items(), key=lambda kv: kv[0])))

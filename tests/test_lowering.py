@@ -10,14 +10,26 @@ import symact
 from symact import Phi, sigma, softplus, x
 from symact.lowering import NUMERIC, PAIR_RULES, lower, rules
 
+def _poly(t, coeffs):
+    """P(t) from (hi, lo) coefficient pairs, highest degree first, summed exactly in mpmath."""
+    total = mp.mpf(0)
+    for hi, lo in zip(coeffs[0::2], coeffs[1::2], strict=True):
+        total = total * t + (mp.mpf(hi) + mp.mpf(lo))
+    return total
+
+
 # mpmath meanings of the lowering-only functions, written independently of numeric.py
 MP_NUMERIC = {
+    "expit_poly": lambda t, *c: 1 / (1 + mp.exp(-_poly(t, c))),
+    "erfc_poly": lambda t, *c: mp.erfc(_poly(t, c)),
+    "gauss_poly": lambda t, *c: mp.exp(-_poly(t, c) ** 2),
     "expit": lambda z: 1 / (1 + mp.exp(-z)),
     "erfc_stable": mp.erfc,
     "log1p": mp.log1p,
     "expm1": mp.expm1,
     "softplus_stable": lambda z: mp.log1p(mp.exp(z)),
     "maximum": lambda a, b: max(a, b),
+    "where": lambda c, a, b: a if c else b,
     "minimum": lambda a, b: min(a, b),
 }
 

@@ -1,0 +1,190 @@
+"""Parity with PyTorch and JAX: their kernels and autograd against the mpmath oracle, next to ours.
+
+For every registered activation a framework also ships, values and first derivatives (the
+framework's autograd vs our symbolic derivative) are measured in ulps on a grid of
+:func:`symact.accuracy.standard_grid`, float32 and float64. Convention differences are measured
+too (``CONVENTIONS``), so the report states them as data: which GELU is the default, PyTorch's
+softplus threshold, ReLU'(0), hard-swish's and hard-sigmoid's derivative at ±3.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .accuracy import measure, standard_grid
+from .errors import BackendUnavailableError, InvalidArgumentError
+from .numeric import lambdify
+
+
+def _torch_kernels() -> dict[str, Callable]:
+    import torch
+
+    F = torch.nn.functional
+    return {"gelu": lambda t: F.gelu(t, approximate="none"), "gelu_tanh": lambda t: F.gelu(t, approximate="tanh"),
+            "silu": F.silu, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "softplus": F.softplus, "mish": F.mish,
+            "elu": F.elu, "selu": F.selu, "relu": F.relu, "hard_sigmoid": F.hardsigmoid, "hard_swish": F.hardswish,
+            "identity": lambda t: t}
+
+
+def _jax_kernels() -> dict[str, Callable]:
+    import jax
+    import jax.numpy as jnp
+
+    nn = jax.nn
+    out = {"gelu": lambda t: nn.gelu(t, approximate=False), "gelu_tanh": lambda t: nn.gelu(t, approximate=True),
+           "silu": nn.silu, "sigmoid": nn.sigmoid, "tanh": jnp.tanh, "softplus": nn.softplus, "elu": nn.elu,
+           "selu": nn.selu, "relu": nn.relu, "hard_sigmoid": nn.hard_sigmoid, "hard_swish": nn.hard_swish}
+    if hasattr(nn, "mish"):
+        out["mish"] = nn.mish
+    return out
+
+
+class _Framework:
+    """Calls a framework kernel (and its autograd) on NumPy arrays, on one device."""
+
+    def __init__(self, name: str, device: str) -> None:
+        self.name, self.device = name, device
+        try:
+            if name == "torch":
+                import torch
+
+                if device == "cuda" and not torch.cuda.is_available():
+                    raise InvalidArgumentError("device='cuda' asked for, but torch sees no CUDA device")
+                self.kernels = _torch_kernels()
+            elif name == "jax":
+                import jax
+
+                jax.config.update("jax_enable_x64", True)  # float64 measurements need it
+                if device == "cuda" and not any(d.platform == "gpu" for d in jax.devices()):
+                    raise InvalidArgumentError("device='cuda' asked for, but JAX sees no GPU")
+                self.kernels = _jax_kernels()
+            else:
+                raise InvalidArgumentError(f"unknown framework {name!r}: torch or jax")
+        except ImportError:
+            raise BackendUnavailableError(f"{name} is not installed: pip install -e '.[{name}]'") from None
+
+    def value(self, kernel: Callable, dtype: Any) -> Callable[[np.ndarray], np.ndarray]:
+        def run(xs: np.ndarray) -> np.ndarray:
+            return self._call(kernel, xs.astype(dtype), grad=False)
+        return run
+
+    def grad(self, kernel: Callable, dtype: Any) -> Callable[[np.ndarray], np.ndarray]:
+        def run(xs: np.ndarray) -> np.ndarray:
+            return self._call(kernel, xs.astype(dtype), grad=True)
+        return run
+
+    def _call(self, kernel: Callable, xs: np.ndarray, grad: bool) -> np.ndarray:
+        if self.name == "torch":
+            import torch
+
+            t = torch.tensor(xs, device=self.device, requires_grad=grad)
+            y = kernel(t)
+            if not grad:
+                return y.detach().cpu().numpy()
+            (g,) = torch.autograd.grad(y.sum(), t)
+            return g.cpu().numpy()
+        import jax
+        import jax.numpy as jnp
+
+        arr = jnp.asarray(xs)
+        if not grad:
+            return np.asarray(kernel(arr))
+        return np.asarray(jax.vmap(jax.grad(lambda v: kernel(v)))(arr))
+
+
+@dataclass(frozen=True)
+class Row:
+    framework: str
+    name: str
+    dtype: str
+    theirs_value: float
+    ours_value: float
+    theirs_grad: float
+    ours_grad: float
+
+
+def accuracy_rows(framework: str, *, device: str = "cpu", dense_step: float = 0.05,
+                  tail_points: int = 40) -> list[Row]:
+    fw = _Framework(framework, device)
+    rows = []
+    for dtype in (np.float32, np.float64):
+        grid = standard_grid(dtype, dense_step=dense_step, tail_points=tail_points)
+        # the oracle's limits at ±inf are ours; NaN/inf handling is compared in CONVENTIONS
+        grid = grid[np.isfinite(grid)]
+        for name, kernel in sorted(fw.kernels.items()):
+            tv = measure(name, grid=grid, dtype=dtype, func=fw.value(kernel, dtype))
+            ov = measure(name, grid=grid, dtype=dtype)
+            tg = measure(name, derivative=1, grid=grid, dtype=dtype, func=fw.grad(kernel, dtype))
+            og = measure(name, derivative=1, grid=grid, dtype=dtype)
+            rows.append(Row(framework, name, np.dtype(dtype).name, tv.max_ulp, ov.max_ulp, tg.max_ulp, og.max_ulp))
+    return rows
+
+
+def conventions(framework: str, *, device: str = "cpu") -> list[tuple[str, str, str, str]]:
+    """(framework, question, theirs, ours) rows, every answer evaluated here."""
+    fw = _Framework(framework, device)
+    k = fw.kernels
+    f64 = np.float64
+    rows: list[tuple[str, str, str, str]] = []
+    # which GELU the default call computes
+    if framework == "torch":
+        import torch
+
+        default = torch.nn.functional.gelu
+    else:
+        import jax
+
+        default = jax.nn.gelu
+    xs = np.linspace(-4, 4, 81)
+    got = fw.value(default, f64)(xs)
+    d_exact = np.max(np.abs(got - lambdify("gelu")(xs)))
+    d_tanh = np.max(np.abs(got - lambdify("gelu_tanh")(xs)))
+    rows.append((framework, "default gelu(x) is", "the tanh approximation" if d_tanh < d_exact else "exact (erf)",
+                 "gelu is exact; gelu_tanh is the approximation"))
+    # softplus far right: a threshold switches to the identity in PyTorch
+    sp_val = fw.value(k["softplus"], f64)(np.array([25.0]))[0]
+    ours = float(lambdify("softplus")(25.0))
+    rows.append((framework, "softplus(25) - 25", f"{sp_val - 25:.3e}", f"{ours - 25:.3e} (exact: e^-25 ≈ 1.389e-11)"))
+    for name, point in (("relu", 0.0), ("hard_swish", -3.0), ("hard_swish", 3.0), ("hard_sigmoid", -3.0),
+                        ("hard_sigmoid", 3.0)):
+        theirs = fw.grad(k[name], f64)(np.array([point]))[0]
+        mine = float(lambdify(name, derivative=1)(point))
+        rows.append((framework, f"{name}'({point:g})", f"{theirs:g}", f"{mine:g}"))
+    for name, point in (("gelu", np.nan), ("relu", np.nan), ("sigmoid", -np.inf), ("gelu", -np.inf)):
+        theirs = fw.value(k[name], f64)(np.array([point]))[0]
+        rows.append((framework, f"{name}({point})", f"{theirs:g}", f"{float(lambdify(name)(point)):g}"))
+    return rows
+
+
+def report(frameworks: tuple[str, ...] = ("torch", "jax"), *, device: str = "cpu", dense_step: float = 0.05) -> str:
+    """The parity report as Markdown (frameworks that are not installed are listed as such)."""
+    lines = ["# Parity with PyTorch and JAX", "",
+             f"Generated by `symact parity` on device **{device}** ({platform.machine()}). Max ulp error against "
+             "the mpmath oracle on the standard grid (finite points; dense step "
+             f"{dense_step}); derivatives: the framework's autograd vs mpmath of our symbolic derivative.", ""]
+    versions = []
+    acc, conv = [], []
+    for name in frameworks:
+        try:
+            acc += accuracy_rows(name, device=device, dense_step=dense_step)
+            conv += conventions(name, device=device)
+            mod = __import__(name)
+            versions.append(f"{name} {mod.__version__}")
+        except BackendUnavailableError as exc:
+            versions.append(f"{name}: not installed ({exc})")
+    lines += ["Versions: " + "; ".join(versions), "", "## Accuracy", "",
+              "| framework | function | dtype | theirs: value | ours: value | theirs: derivative | ours: derivative |",
+              "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| {r.framework} | {r.name} | {r.dtype} | {r.theirs_value:.3g} | {r.ours_value:.3g} | "
+              f"{r.theirs_grad:.3g} | {r.ours_grad:.3g} |" for r in acc]
+    lines += ["", "## Conventions (evaluated)", "", "| framework | question | theirs | ours |", "| --- | --- | --- | --- |"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in conv]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["Row", "accuracy_rows", "conventions", "report"]

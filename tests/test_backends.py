@@ -1,0 +1,120 @@
+"""PyTorch and JAX backends: same values as NumPy, differentiable, clear errors when missing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from helpers import skip_or_fail
+
+import symact
+
+NAMES = symact.names()
+GRID = np.concatenate([np.linspace(-40, 40, 1601), [-1e300, 1e300, np.inf, -np.inf, np.nan, 0.0]])
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        skip_or_fail("SYMACT_REQUIRE_TORCH", "PyTorch not installed: pip install -e '.[torch]'")
+    return torch
+
+
+def _jax():
+    try:
+        import jax
+    except ImportError:
+        skip_or_fail("SYMACT_REQUIRE_JAX", "JAX not installed: pip install -e '.[jax]'")
+    jax.config.update("jax_enable_x64", True)
+    return jax
+
+
+def _close(got: np.ndarray, want: np.ndarray, xs: np.ndarray, rtol: float) -> None:
+    tiny = np.abs(want) < 1e-300  # JAX flushes subnormals to zero on CPU
+    bad = ~(np.isclose(got, want, rtol=rtol, atol=0, equal_nan=True) | (tiny & (np.abs(got) < 1e-300)))
+    assert not bad.any(), (xs[bad][:5], got[bad][:5], want[bad][:5])
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("order", [0, 1])
+def test_torch_values_match_numpy(name, order):
+    torch = _torch()
+    f = symact.lambdify(name, derivative=order, backend="torch")
+    _close(f(torch.tensor(GRID)).numpy(), symact.lambdify(name, derivative=order)(GRID), GRID, 1e-13)
+    assert f(torch.ones(4, dtype=torch.float32)).dtype == torch.float32
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("order", [0, 1])
+def test_jax_values_match_numpy(name, order):
+    jax = _jax()
+    f = symact.lambdify(name, derivative=order, backend="jax")
+    _close(np.asarray(f(jax.numpy.asarray(GRID))), symact.lambdify(name, derivative=order)(GRID), GRID, 1e-13)
+    assert f(jax.numpy.ones(4, dtype=jax.numpy.float32)).dtype == jax.numpy.float32
+
+
+def _points(name: str) -> np.ndarray:
+    xs = np.linspace(-20, 20, 801)
+    kinks = [float(k) for k in symact.breakpoints(name)]
+    return xs[[all(abs(v - k) > 1e-6 for k in kinks) for v in xs]]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_torch_autograd_equals_our_symbolic_derivative(name):
+    torch = _torch()
+    xs = _points(name)
+    t = torch.tensor(xs, requires_grad=True)
+    (g,) = torch.autograd.grad(symact.lambdify(name, backend="torch")(t).sum(), t)
+    want = symact.lambdify(name, derivative=1)(xs)
+    # autograd runs a different (unfused) chain of operations: agree to rounding, scaled to the terms
+    assert np.allclose(g.numpy(), want, rtol=1e-11, atol=1e-13)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_jax_grad_equals_our_symbolic_derivative(name):
+    jax = _jax()
+    xs = _points(name)
+    f = symact.lambdify(name, backend="jax")
+    g = np.asarray(jax.vmap(jax.grad(f))(jax.numpy.asarray(xs)))
+    assert np.allclose(g, symact.lambdify(name, derivative=1)(xs), rtol=1e-11, atol=1e-13)
+
+
+def test_matches_the_frameworks_own_kernels_and_autograd():
+    torch = _torch()
+    F = torch.nn.functional
+    xs = torch.linspace(-8, 8, 161, dtype=torch.float64, requires_grad=True)
+    for name, kernel in (("gelu", F.gelu), ("silu", F.silu), ("mish", F.mish), ("elu", F.elu)):
+        ours = symact.lambdify(name, backend="torch")(xs)
+        theirs = kernel(xs)
+        assert torch.allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+        (g_ours,) = torch.autograd.grad(ours.sum(), xs)
+        (g_theirs,) = torch.autograd.grad(theirs.sum(), xs)
+        assert torch.allclose(g_ours, g_theirs, rtol=1e-10, atol=1e-13)
+
+
+def test_missing_framework_gives_a_clear_error():
+    code = ("import sys; sys.modules['torch'] = None; sys.modules['jax'] = None\n"
+            "import symact\n"
+            "for b in ('torch', 'jax'):\n"
+            "    try:\n        symact.lambdify('gelu', backend=b)\n"
+            "    except symact.SymactError as e:\n        print(type(e).__name__, e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "BackendUnavailableError the torch backend needs PyTorch, which is not installed: " \
+           "pip install -e '.[torch]'" in out
+    assert "the jax backend needs JAX" in out and ".[jax]" in out
+
+
+def test_bad_backend():
+    with pytest.raises(symact.InvalidArgumentError, match="choose numpy, torch or jax"):
+        symact.lambdify("gelu", backend="tf")
+
+
+@pytest.mark.parametrize("backend", ["torch", "jax"])
+def test_export_source(backend):
+    from symact.codegen import source
+
+    text = source("gelu", backend=backend)
+    assert f"import {backend}" in text and "def gelu(x):" in text and "numpy" not in text.replace("jax.numpy", "")
