@@ -182,7 +182,8 @@ def report(frameworks: tuple[str, ...] = ("torch", "jax"), *, device: str = "cpu
               "| --- | --- | --- | --- | --- | --- | --- |"]
     lines += [f"| {r.framework} | {r.name} | {r.dtype} | {r.theirs_value:.3g} | {r.ours_value:.3g} | "
               f"{r.theirs_grad:.3g} | {r.ours_grad:.3g} |" for r in acc]
-    lines += ["", "## Conventions (evaluated)", "", "| framework | question | theirs | ours |", "| --- | --- | --- | --- |"]
+    lines += ["", "## Conventions (evaluated)", "", "| framework | question | theirs | ours |",
+              "| --- | --- | --- | --- |"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in conv]
     return "\n".join(lines) + "\n"
 

@@ -10,6 +10,7 @@ import symact
 from symact import Phi, sigma, softplus, x
 from symact.lowering import NUMERIC, PAIR_RULES, lower, rules
 
+
 def _poly(t, coeffs):
     """P(t) from (hi, lo) coefficient pairs, highest degree first, summed exactly in mpmath."""
     total = mp.mpf(0)
