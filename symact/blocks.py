@@ -129,6 +129,9 @@ class Block:
     def __repr__(self) -> str:
         return f"<Block {self.name}: {self.formula}>"
 
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {latex(self, output=True)}$"
+
 
 def _apply(act: Activation, arg: sp.Expr, params: Mapping[str, Any]) -> sp.Expr:
     mine = {k: v for k, v in params.items() if k in act.params}

@@ -39,6 +39,14 @@ def test_max_error_is_located_exactly():
     assert mp.almosteq(abs(err(found.at)), found.value, rel_eps=1e-20)
 
 
+def test_relative_error_on_an_interval():
+    found = A.max_error("gelu", "gelu_tanh", (0.5, 4), relative=True, params={"kappa": sp.Rational("0.044715")})
+    rel = lambda t: (reference("gelu_tanh")(t) - reference("gelu")(t)) / reference("gelu")(t)  # noqa: E731
+    grid = max(abs(rel(mp.mpf(i) / 400)) for i in range(200, 1601))
+    assert found.value >= grid and found.value - grid < 1e-9
+    assert mp.mpf("0.5") <= found.at <= 4
+
+
 def test_swish_vs_relu_max_error_is_lambert_w():
     found = A.max_error("relu", "silu", (-10, 10))
     w = mp.lambertw(1 / mp.e).real  # Swish's minimum is -W(1/e); x sigma(x) - x mirrors it for x > 0

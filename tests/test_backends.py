@@ -95,6 +95,19 @@ def test_matches_the_frameworks_own_kernels_and_autograd():
         assert torch.allclose(g_ours, g_theirs, rtol=1e-10, atol=1e-13)
 
 
+def test_matches_jax_kernels_and_grad():
+    jax = _jax()
+    jnp = jax.numpy
+    xs = jnp.linspace(-8, 8, 161)
+    for name, kernel in (("gelu", lambda t: jax.nn.gelu(t, approximate=False)), ("gelu_tanh", jax.nn.gelu),
+                         ("silu", jax.nn.silu), ("elu", jax.nn.elu), ("softplus", jax.nn.softplus)):
+        ours = symact.lambdify(name, backend="jax")
+        assert np.allclose(np.asarray(ours(xs)), np.asarray(kernel(xs)), rtol=1e-12, atol=1e-14), name
+        g_ours = np.asarray(jax.vmap(jax.grad(ours))(xs))
+        g_theirs = np.asarray(jax.vmap(jax.grad(kernel))(xs))
+        assert np.allclose(g_ours, g_theirs, rtol=1e-10, atol=1e-13), name
+
+
 def test_missing_framework_gives_a_clear_error():
     code = ("import sys; sys.modules['torch'] = None; sys.modules['jax'] = None\n"
             "import symact\n"

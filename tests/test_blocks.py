@@ -239,6 +239,10 @@ def test_latex_is_deterministic_and_consistent(name):
     assert set(grads) >= {"x", "W", "b", "W2", "b2"}
 
 
+def test_notebook_display():
+    assert B.get_block("swiglu")._repr_latex_().startswith(r"$\displaystyle \operatorname{FFN}_{\operatorname{SwiGLU}}")
+
+
 def test_latex_matches_papers():
     assert B.latex("glu") == r"\operatorname{GLU}\left(x\right) = \left(xW + b\right) \otimes \sigma\left(xV + c\right)"
     assert B.latex("swiglu", output=True, bias=False) == (
