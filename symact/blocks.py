@@ -34,9 +34,9 @@ import numpy as np
 import sympy as sp
 
 from .calculus import derivative
-from .errors import InvalidArgumentError, UnknownActivationError, UnknownParameterError
+from .errors import InvalidArgumentError, UnknownParameterError
 from .numeric import lambdify
-from .registry import Activation, get
+from .registry import Activation, get, lookup
 from .symbols import x
 
 SHAZEER_2020 = "Shazeer 2020, GLU Variants Improve Transformer, arXiv:2002.05202, eqs. 4-6"
@@ -505,13 +505,7 @@ def get_block(name: Block | str) -> Block:
         return name
     if not isinstance(name, str):
         raise InvalidArgumentError(f"expected a block name such as 'swiglu', got {name!r}")
-    key = name.strip().lower().replace("-", "_")
-    key = _BLOCK_ALIASES.get(key, key)
-    if key in BLOCKS:
-        return BLOCKS[key]
-    close = difflib.get_close_matches(key, [*BLOCKS, *_BLOCK_ALIASES], n=3, cutoff=0.6)
-    hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
-    raise UnknownActivationError(f"unknown block {name!r}: {hint}see symact.blocks.block_names()")
+    return lookup(name, BLOCKS, _BLOCK_ALIASES, "block", "symact.blocks.block_names()")
 
 
 def gated(activation: str | Activation, *, name: str | None = None) -> Block:

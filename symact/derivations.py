@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import mpmath as mp
 import sympy as sp
@@ -46,6 +47,18 @@ def _row(*cells: object) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
+def _fit_rows(fits: dict[str, Any], param: sp.Symbol, phi_approx: sp.Expr, act: Any) -> list[str]:
+    """One table row per fitted constant: its value and the max error it gives on Φ and on GELU."""
+    rows = []
+    for method, fitted in fits.items():
+        value = fitted if isinstance(fitted, sp.Basic) else sp.Float(mp.nstr(fitted, 25), 25)
+        on_phi = A.max_error(Phi(x), phi_approx, params={param: value})
+        on_gelu = A.max_error("gelu", act, params={param: value})
+        rows.append(_row(method, _n(value, 12), _n(on_phi.value, 6), _n(on_phi.at, 6), _n(on_gelu.value, 6),
+                         _n(on_gelu.at, 6)))
+    return rows
+
+
 def _phi_tanh() -> sp.Expr:
     return (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (x + kappa * x**3))) / 2
 
@@ -64,13 +77,7 @@ def gelu_tanh_constant() -> str:
         "least squares on GELU (real line)": A.least_squares_constant("gelu", gt, kappa, 0.0447).value,
         "the paper's constant": PAPER_KAPPA,
     }
-    rows = []
-    for method, k in fits.items():
-        value = k if isinstance(k, sp.Basic) else sp.Float(mp.nstr(k, 25), 25)
-        on_phi = A.max_error(Phi(x), phi_t, params={kappa: value})
-        on_gelu = A.max_error("gelu", gt, params={kappa: value})
-        rows.append(_row(method, _n(value, 12), _n(on_phi.value, 6), _n(on_phi.at, 6), _n(on_gelu.value, 6),
-                         _n(on_gelu.at, 6)))
+    rows = _fit_rows(fits, kappa, phi_t, gt)
     minimax_phi = A.minimax_constant(Phi(x), phi_t, kappa, (0.03, 0.06))
     points = minimax_phi.max_error.equioscillation()
     paper_series = sp.expand(A.error_series("gelu", gt.default_expr, 7))
@@ -133,13 +140,7 @@ def gelu_sigmoid_constant() -> str:
         "least squares on GELU (real line)": A.least_squares_constant("gelu", gs, alpha, 1.7).value,
         "the paper's constant": PAPER_ALPHA,
     }
-    rows = []
-    for method, a in fits.items():
-        value = a if isinstance(a, sp.Basic) else sp.Float(mp.nstr(a, 25), 25)
-        on_phi = A.max_error(Phi(x), sigma(alpha * x), params={alpha: value})
-        on_gelu = A.max_error("gelu", gs, params={alpha: value})
-        rows.append(_row(method, _n(value, 12), _n(on_phi.value, 6), _n(on_phi.at, 6), _n(on_gelu.value, 6),
-                         _n(on_gelu.at, 6)))
+    rows = _fit_rows(fits, alpha, sigma(alpha * x), gs)
     mm = A.minimax_constant(Phi(x), sigma(alpha * x), alpha, (1.5, 1.9))
     coeff, power = A.leading_error_term("gelu", gs.default_expr)
     lines = [

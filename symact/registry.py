@@ -176,21 +176,25 @@ def names() -> list[str]:
     return sorted(REGISTRY)
 
 
+def lookup(name: str, table: dict[str, Any], aliases: dict[str, str], what: str, see: str) -> Any:
+    """``table[name]`` after normalising case/dashes and resolving ``aliases``; else a KeyError-type
+    error listing close matches (shared by activations and blocks)."""
+    key = _normalise(name)
+    key = aliases.get(key, key)
+    if key in table:
+        return table[key]
+    close = difflib.get_close_matches(key, [*table, *aliases], n=3, cutoff=0.6)
+    hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+    raise UnknownActivationError(f"unknown {what} {name!r}: {hint}see {see}")
+
+
 def get(name: str | Activation) -> Activation:
     """The definition called ``name`` (case-insensitive; aliases such as ``"silu"`` resolve)."""
     if isinstance(name, Activation):
         return name
     if not isinstance(name, str):
         raise InvalidArgumentError(f"get() takes an activation name such as 'gelu', got {name!r}")
-    key = _normalise(name)
-    key = ALIASES.get(key, key)
-    if key in REGISTRY:
-        return REGISTRY[key]
-    close = difflib.get_close_matches(key, [*REGISTRY, *ALIASES], n=3, cutoff=0.6)
-    hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
-    raise UnknownActivationError(
-        f"unknown activation {name!r}: {hint}see symact.names() for the {len(REGISTRY)} registered names"
-    )
+    return lookup(name, REGISTRY, ALIASES, "activation", f"symact.names() for the {len(REGISTRY)} registered names")
 
 
 def _unknown_param_message(act: Activation, key: str) -> str:
@@ -202,4 +206,4 @@ def _unknown_param_message(act: Activation, key: str) -> str:
     return f"{act.name} has no parameter {key!r}{hint}; its parameters are {', '.join(known)}"
 
 
-__all__ = ["ALIASES", "REGISTRY", "Activation", "Param", "check_value", "get", "names", "register"]
+__all__ = ["ALIASES", "REGISTRY", "Activation", "Param", "check_value", "get", "lookup", "names", "register"]
