@@ -82,6 +82,20 @@ def test_limits_at_infinity_agree_with_large_x(name, sign):
 
 
 @pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("order", [1, 2])
+def test_limits_of_derivatives_agree_with_mpmath_diff_at_large_x(name, order):
+    """SymPy 1.14 returns 0 for lim GELU-sigmoid'(x) at +oo (it is 1): symact cross-checks and retries."""
+    ref = reference(name)
+    for sign in (1, -1):
+        lim = symact.limit(symact.derivative(symact.get(name).default_expr, order), sign * sp.oo)
+        value = mp.diff(ref, mp.mpf(sign * 200), order)
+        if lim.is_finite:
+            assert abs(value - mp.mpf(str(sp.N(lim, 30)))) < 1e-6, (sign, lim, value)
+        else:
+            assert mp.sign(value) == (1 if lim == sp.oo else -1) and abs(value) > 10
+
+
+@pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("sign", [1, -1], ids=["+oo", "-oo"])
 def test_asymptote_is_approached(name, sign):
     asym = symact.asymptote(symact.get(name).default_expr, sign * sp.oo)
