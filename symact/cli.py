@@ -55,7 +55,9 @@ def _cmd_show(args: argparse.Namespace) -> int:
     render = latex_expression if args.latex else sp.sstr
     print(f"{act.name}: {act.formula}")
     if act.parameters:
-        print("parameters: " + ", ".join(f"{k} = {v}" for k, v in info["parameters"].items()))
+        # exact decimals as written in the papers (0.044715), closed forms (SELU) to 17 digits
+        print("parameters: " + ", ".join(f"{k} = {float(v)!r}" if v.is_Rational else f"{k} ≈ {sp.N(v, 17)}"
+                                         for k, v in info["parameters"].items()))
     rows = [("definition", latex_lhs(act, 0) if args.latex else f"{act.name}(x)", info["definition"]),
             ("1st derivative", latex_lhs(act, 1) if args.latex else f"{act.name}'(x)", info["derivative_1"]),
             ("2nd derivative", latex_lhs(act, 2) if args.latex else f"{act.name}''(x)", info["derivative_2"])]
