@@ -21,7 +21,7 @@ from . import ddmath
 from .calculus import ActOrExpr
 from .errors import InvalidArgumentError
 from .lowering import lower
-from .numeric import _limits, resolve
+from .numeric import limits_at_infinity, resolve
 from .registry import Activation, get
 
 _DD = ("expit_poly", "erfc_poly", "gauss_poly")
@@ -181,7 +181,7 @@ def source(obj: ActOrExpr, *, backend: str = "numpy", derivative: int = 0, name:
     subexprs, (final,) = sp.cse(lowered, symbols=sp.numbered_symbols("_t"))
     body = [f"        {printer.doprint(s)} = {printer.doprint(e)}" for s, e in subexprs]
     body.append(f"        out = {printer.doprint(final)}")
-    lo, hi = _limits(expr)
+    lo, hi = limits_at_infinity(expr)
     tails = [f"(0 * x + {printer.doprint(a)})" if a is not None else "math.nan" for a in _asymptotes(expr)]
     given = ", ".join(f"{k}={v}" for k, v in params.items())
     header = [

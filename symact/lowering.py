@@ -23,6 +23,7 @@ from functools import lru_cache
 import sympy as sp
 
 from .functions import Phi, phi, sigma, softplus, to_elementary
+from .symbols import x
 
 # Lowering-only functions: never evaluated by SymPy, printed by name, bound by numeric.py.
 expit = sp.Function("expit")
@@ -161,8 +162,6 @@ def _dd_coefficients(z: sp.Expr, scale: sp.Expr = sp.S.One) -> tuple[sp.Float, .
     None also when every coefficient is a small dyadic number (σ(x), σ(−2x)): then the argument
     is exact in float64 and the plain function is as good.
     """
-    from .symbols import x
-
     if z.free_symbols != {x} or not z.is_polynomial(x):
         return None
     coeffs = [scale * c for c in sp.Poly(z, x).all_coeffs()]
@@ -181,21 +180,15 @@ def _dd_coefficients(z: sp.Expr, scale: sp.Expr = sp.S.One) -> tuple[sp.Float, .
 
 def _sigma_rule(z: sp.Expr) -> sp.Expr:
     coeffs = _dd_coefficients(z)
-    from .symbols import x
-
     return expit_poly(x, *coeffs) if coeffs else expit(z)
 
 
 def _Phi_rule(z: sp.Expr) -> sp.Expr:
-    from .symbols import x
-
     coeffs = _dd_coefficients(z, -1 / sp.sqrt(2))
     return erfc_poly(x, *coeffs) / 2 if coeffs else erfc(-z / sp.sqrt(2)) / 2
 
 
 def _phi_rule(z: sp.Expr) -> sp.Expr:
-    from .symbols import x
-
     coeffs = _dd_coefficients(z, 1 / sp.sqrt(2))
     if coeffs:
         return gauss_poly(x, *coeffs) / sp.sqrt(2 * sp.pi)
@@ -285,8 +278,6 @@ def lower(expr: sp.Expr, *, stable: bool = True) -> sp.Expr:
 def _factor_linear(e: sp.Expr) -> sp.Expr:
     """a·x + b → a·(x + b/a), kept unevaluated: x + b/a is exact near the root −b/a (Sterbenz),
     where a·x + b cancels (hard-sigmoid at −3, hard-swish' at −1.5)."""
-    from .symbols import x
-
     def rewrite(node: sp.Expr) -> sp.Expr:
         if node.is_Add and node.free_symbols == {x} and node.is_polynomial(x):
             poly = sp.Poly(node, x)

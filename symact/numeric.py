@@ -23,7 +23,7 @@ from .calculus import ActOrExpr, as_expr, derivative
 from .errors import InvalidArgumentError, MissingParameterError, SymactError, UnknownParameterError
 from .functions import to_elementary
 from .lowering import lower
-from .registry import Activation, check_value, get
+from .registry import Activation, Param, check_value, get
 from .symbols import x
 
 
@@ -75,8 +75,7 @@ def resolve(obj: ActOrExpr, order: int = 0, params: Mapping[str, Any] | None = N
                 raise UnknownParameterError(
                     f"the expression has no symbol {key!r}; its symbols are {sorted(by_name) or 'none but x'}"
                 )
-            from .registry import Param  # a throwaway Param gives the same checks as registered ones
-
+            # a throwaway Param gives the same checks as registered ones
             subs[by_name[key]] = check_value(Param(key, by_name[key], sp.S.Zero, sp.Reals), value)
         expr = expr.xreplace(subs)
     expr = derivative(expr, order) if order else expr
@@ -114,7 +113,7 @@ class NumericFunction:
 
     def limits(self) -> tuple[float, float]:
         """The values at -inf and +inf (NaN where the limit is not a real number or infinity)."""
-        return _limits(self.expr)
+        return limits_at_infinity(self.expr)
 
     def __call__(self, values: Any) -> Any:
         arr = np.asarray(values)
@@ -153,7 +152,8 @@ class NumericFunction:
 
 
 @lru_cache(maxsize=512)
-def _limits(expr: sp.Expr) -> tuple[float, float]:
+def limits_at_infinity(expr: sp.Expr) -> tuple[float, float]:
+    """(limit at -oo, limit at +oo) as floats; NaN where SymPy finds no real or infinite limit."""
     from .calculus import limit
 
     out = []
