@@ -67,14 +67,17 @@ BACKENDS: dict[str, Backend] = {
         {"expit": "torch.sigmoid", "erfc_stable": "torch.special.erfc", "erf": "torch.special.erf",
          "log1p": "torch.log1p", "expm1": "torch.expm1",
          "softplus_stable": "torch.logaddexp(torch.zeros_like({0}), {0})",
-         "maximum": "torch.maximum(torch.as_tensor({0}, dtype=x.dtype), torch.as_tensor({1}, dtype=x.dtype))",
-         "minimum": "torch.minimum(torch.as_tensor({0}, dtype=x.dtype), torch.as_tensor({1}, dtype=x.dtype))",
-         "where": "torch.where({0}, torch.as_tensor({1}, dtype=x.dtype), torch.as_tensor({2}, dtype=x.dtype))",
+         "maximum": "torch.maximum(_t({0}), _t({1}))",
+         "minimum": "torch.minimum(_t({0}), _t({1}))",
+         "where": "torch.where({0}, _t({1}), _t({2}))",
          **_DD_CALLS},
         ("exp, abs, where, isfinite = torch.exp, torch.abs, torch.where, torch.isfinite",
          "erfc, erfcx, expit = torch.special.erfc, torch.special.erfcx, torch.sigmoid"),
-        ("dtype = x.dtype", "x = x.to(torch.float64)", "if True:"),
-        ("    out = torch.broadcast_to(torch.as_tensor(out, dtype=torch.float64), x.shape)",
+        ("dtype = x.dtype", "x = x.to(torch.float64)",
+         "def _t(v):  # constants on x's device: a CPU tensor next to a CUDA one is an error",
+         "    return torch.as_tensor(v, dtype=x.dtype, device=x.device)",
+         "if True:"),
+        ("    out = torch.broadcast_to(torch.as_tensor(out, dtype=torch.float64, device=x.device), x.shape)",
          "    tail = torch.isnan(out) & (torch.abs(x) >= 1e8)",
          "    out = torch.where(tail, torch.where(x < 0, {tail_lo}, {tail_hi}), out)",
          "    out = torch.where(x == math.inf, {hi}, torch.where(x == -math.inf, {lo}, out))",
@@ -160,7 +163,7 @@ class _Printer(NumPyPrinter):
         out = None
         for value, cond in reversed(expr.args):
             v = self._print(value)
-            v = f"torch.as_tensor({v}, dtype=x.dtype)" if not value.has(sp.Symbol) else v
+            v = f"_t({v})" if not value.has(sp.Symbol) else v
             out = v if out is None or cond == sp.true else f"torch.where({self._print(cond)}, {v}, {out})"
         return out or "0"
 

@@ -33,3 +33,16 @@ def test_export_with_parameters_and_errors():
         source("gelu", backend="fortran")
     with pytest.raises(symact.UnknownParameterError):
         source("gelu", beta=1)
+
+
+@pytest.mark.parametrize("name", symact.names())
+def test_torch_source_puts_every_constant_on_the_input_device(name):
+    """A CPU tensor next to a CUDA one is an error in torch.where (found on an H100, see
+    docs/torch_backend_cuda.md); CI has no GPU, so the generated code is checked for the pattern."""
+    import re
+
+    for order in (0, 1):
+        code = source(name, backend="torch", derivative=order)
+        calls = re.findall(r"torch\.(?:as_tensor|tensor|full|zeros|ones)\((?:[^()]|\([^()]*\))*\)", code)
+        assert calls, code
+        assert all("device=x.device" in c for c in calls), [c for c in calls if "device=x.device" not in c]
