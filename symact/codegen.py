@@ -51,7 +51,12 @@ BACKENDS: dict[str, Backend] = {
          "log1p": "numpy.log1p", "expm1": "numpy.expm1", "softplus_stable": "numpy.logaddexp(0, {0})",
          "maximum": "numpy.maximum", "minimum": "numpy.minimum", "where": "numpy.where", **_DD_CALLS},
         ("exp, abs, where, isfinite = numpy.exp, numpy.abs, numpy.where, numpy.isfinite",
-         "erfc, erfcx, expit = scipy.special.erfc, scipy.special.erfcx, scipy.special.expit"),
+         "erfc, erfcx, expit = scipy.special.erfc, scipy.special.erfcx, scipy.special.expit",
+         "subset = True  # select(): each branch on its own points",
+         "",
+         "@staticmethod",
+         "def finite_or_zero(e):",
+         "    return e if numpy.isfinite(e).all() else numpy.where(numpy.isfinite(e), e, 0.0)"),
         ("x = numpy.asarray(x)", "dtype = x.dtype if x.dtype == numpy.float32 else numpy.float64",
          "x = x.astype(numpy.float64)", "with numpy.errstate(all=\"ignore\"):  # numpy.select evaluates every branch"),
         ("    out = numpy.broadcast_to(numpy.asarray(out, dtype=numpy.float64), x.shape)",
@@ -72,7 +77,11 @@ BACKENDS: dict[str, Backend] = {
          "where": "torch.where({0}, _t({1}), _t({2}))",
          **_DD_CALLS},
         ("exp, abs, where, isfinite = torch.exp, torch.abs, torch.where, torch.isfinite",
-         "erfc, erfcx, expit = torch.special.erfc, torch.special.erfcx, torch.sigmoid"),
+         "erfc, erfcx, expit = torch.special.erfc, torch.special.erfcx, torch.sigmoid",
+         "",
+         "@staticmethod",
+         "def finite_or_zero(e):",
+         "    return torch.where(torch.isfinite(e), e, 0.0)"),
         ("dtype = x.dtype", "x = x.to(torch.float64)",
          "def _t(v):  # constants on x's device: a CPU tensor next to a CUDA one is an error",
          "    return torch.as_tensor(v, dtype=x.dtype, device=x.device)",
@@ -92,6 +101,11 @@ BACKENDS: dict[str, Backend] = {
          "softplus_stable": "jax.numpy.logaddexp(0.0, {0})", "maximum": "jax.numpy.maximum",
          "minimum": "jax.numpy.minimum", "where": "jax.numpy.where", **_DD_CALLS},
         ("exp, abs, where, isfinite = jax.numpy.exp, jax.numpy.abs, jax.numpy.where, jax.numpy.isfinite",
+         "",
+         "@staticmethod",
+         "def finite_or_zero(e):",
+         "    return jax.numpy.where(jax.numpy.isfinite(e), e, 0.0)",
+         "",
          "erfc, expit = jax.scipy.special.erfc, jax.scipy.special.expit",
          "",
          "@staticmethod",
@@ -240,9 +254,14 @@ def _dd_helpers(lowered: sp.Expr, spec: Backend) -> list[str]:
     lines = ["", "", "class _xp:  # the array namespace the double-double helpers take",
              *["    " + line for line in spec.namespace], "", "",
              f"_SPLIT = {ddmath._SPLIT!r}", f"_BIG = {ddmath._BIG!r}", "_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)"]
-    for func in (ddmath.two_sum, ddmath.two_prod, ddmath.poly, *(getattr(ddmath, n) for n in sorted(used))):
+    helpers = [ddmath.two_sum, ddmath.two_prod, ddmath.poly]
+    if "erfc_poly" in used:
+        helpers += [ddmath.select, ddmath._erfc_tail, ddmath._erfc_near]
+    for func in (*helpers, *(getattr(ddmath, n) for n in sorted(used))):
         text = inspect.getsource(func)
-        for old, new in (("xp: Any", "xp"), ("a: Any", "a"), ("b: Any", "b"), ("x: Any", "x"),
+        for old, new in (("xp: Any", "xp"), ("a: Any", "a"), ("b: Any", "b"), ("x: Any", "x"), ("hi: Any", "hi"),
+                         ("lo: Any", "lo"), ("cond: Any", "cond"), ("f: Any", "f"), ("g: Any", "g"),
+                         ("*args: Any", "*args"),
                          (" -> tuple[Any, Any]", ""), (" -> Any", ""), ("coeffs: tuple[float, ...]", "coeffs"),
                          ("*coeffs: float", "*coeffs")):
             text = text.replace(old, new)

@@ -28,51 +28,81 @@ def two_sum(xp: Any, a: Any, b: Any) -> tuple[Any, Any]:
 
 
 def two_prod(xp: Any, a: Any, b: Any) -> tuple[Any, Any]:
-    """a·b = p + e exactly (Dekker), with e = 0 where the operands are too large to split."""
+    """a·b = p + e exactly (Dekker); e = 0 where the operands are too large to split (|a·b| ≳ 1e290,
+    where every function built on these saturates). ``b`` may be a Python float (a coefficient):
+    its split is then done once, in Python."""
     p = a * b
-    big = (xp.abs(a) > _BIG) | (xp.abs(b) > _BIG) | ~xp.isfinite(p)
-    a_ = xp.where(big, 0.0 * a, a)
-    b_ = xp.where(big, 0.0 * b, b)
-    ca, cb = _SPLIT * a_, _SPLIT * b_
-    ah = ca - (ca - a_)
-    al = a_ - ah
-    bh = cb - (cb - b_)
-    bl = b_ - bh
-    pp = a_ * b_
-    e = ((ah * bh - pp) + ah * bl + al * bh) + al * bl
-    return p, xp.where(big, 0.0 * e, e)
+    ca, cb = _SPLIT * a, _SPLIT * b
+    ah = ca - (ca - a)
+    al = a - ah
+    bh = cb - (cb - b)
+    bl = b - bh
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    # the split of a huge operand is inf - inf = NaN: zero those error terms afterwards
+    return p, xp.finite_or_zero(e)
 
 
 def poly(xp: Any, x: Any, coeffs: tuple[float, ...]) -> tuple[Any, Any]:
-    """P(x) = hi + lo by Horner's rule in double-double arithmetic."""
-    pairs = list(zip(coeffs[0::2], coeffs[1::2], strict=True))
+    """P(x) = hi + lo by Horner's rule in double-double arithmetic (zero coefficients skipped)."""
+    pairs = [(float(h), float(lo)) for h, lo in zip(coeffs[0::2], coeffs[1::2], strict=True)]
     hi, lo = pairs[0][0] + 0.0 * x, pairs[0][1] + 0.0 * x
-    for c_hi, c_lo in pairs[1:]:
-        p, e = two_prod(xp, hi, x)
-        e = e + lo * x
-        s, f = two_sum(xp, p, c_hi + 0.0 * x)
+    for k, (c_hi, c_lo) in enumerate(pairs[1:]):
+        if k == 0:  # the leading coefficient is a Python float: no array work for its split
+            p, e = two_prod(xp, x, pairs[0][0])
+            e = e + pairs[0][1] * x
+        else:
+            p, e = two_prod(xp, hi, x)
+            e = e + lo * x
+        if c_hi == 0.0 and c_lo == 0.0:
+            hi = p + e
+            lo = e - (hi - p)
+            continue
+        s, f = two_sum(xp, p, c_hi)
         f = f + e + c_lo
         hi = s + f
         lo = f - (hi - s)
     return hi, lo
 
 
+def select(xp: Any, cond: Any, f: Any, g: Any, *args: Any) -> Any:
+    """where(cond, f(xp, *args), g(xp, *args)). A namespace with ``subset = True`` (NumPy) evaluates
+    each branch on its own points only, so the costly special function of the other branch is skipped."""
+    if not getattr(xp, "subset", False):
+        return xp.where(cond, f(xp, *args), g(xp, *args))
+    if not getattr(cond, "ndim", 0):
+        return f(xp, *args) if cond else g(xp, *args)
+    out = args[0] * 0.0
+    other = ~cond
+    if cond.any():
+        out[cond] = f(xp, *(a[cond] for a in args))
+    if other.any():
+        out[other] = g(xp, *(a[other] for a in args))
+    return out
+
+
 def expit_poly(xp: Any, x: Any, *coeffs: float) -> Any:
-    """σ(P(x)), with σ(h + l) = σ(h) + σ(h)σ(−h)·l."""
+    """σ(P(x)), with σ(h + l) = σ(h) + σ(h)(1 − σ(h))·l (the correction needs few bits: 1 − σ(h) is
+    as good as σ(−h) for it, and saves a second expit)."""
     hi, lo = poly(xp, x, coeffs)
     s = xp.expit(hi)
-    return s + s * xp.expit(-hi) * lo
+    return s + s * (1 - s) * lo
 
 
 def erfc_poly(xp: Any, x: Any, *coeffs: float) -> Any:
     """erfc(P(x)). For P ≥ 0.5: erfcx(h)·exp(−h²) with h² exact; below, erfc(h) − l·2/√π·e^{−h²}."""
     hi, lo = poly(xp, x, coeffs)
+    return select(xp, hi > 0.5, _erfc_tail, _erfc_near, hi, lo)
+
+
+def _erfc_tail(xp: Any, hi: Any, lo: Any) -> Any:
+    # erfc(h + l) = erfcx(h) e^{-h^2} (1 - 2hl)(1 + l(2h - 2/(sqrt(pi) erfcx(h)))) to first order in l
     sq, sq_err = two_prod(xp, hi, hi)
     scaled = xp.erfcx(xp.where(hi > 0.5, hi, 1.0))
-    # erfc(h + l) = erfcx(h) e^{-h^2} (1 - 2hl)(1 + l(2h - 2/(sqrt(pi) erfcx(h)))) to first order in l
-    tail = scaled * xp.exp(-sq) * (1 - sq_err - lo * _TWO_OVER_SQRT_PI / scaled)
-    near = xp.erfc(hi) - lo * _TWO_OVER_SQRT_PI * xp.exp(-sq)
-    return xp.where(hi > 0.5, tail, near)
+    return scaled * xp.exp(-sq) * (1 - sq_err - lo * _TWO_OVER_SQRT_PI / scaled)
+
+
+def _erfc_near(xp: Any, hi: Any, lo: Any) -> Any:
+    return xp.erfc(hi) - lo * _TWO_OVER_SQRT_PI * xp.exp(-hi * hi)
 
 
 def gauss_poly(xp: Any, x: Any, *coeffs: float) -> Any:
@@ -82,4 +112,4 @@ def gauss_poly(xp: Any, x: Any, *coeffs: float) -> Any:
     return xp.exp(-sq) * (1 - sq_err - 2 * hi * lo)
 
 
-__all__ = ["erfc_poly", "expit_poly", "gauss_poly", "poly", "two_prod", "two_sum"]
+__all__ = ["erfc_poly", "expit_poly", "gauss_poly", "poly", "select", "two_prod", "two_sum"]
