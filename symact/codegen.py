@@ -184,7 +184,13 @@ class _Printer(NumPyPrinter):
 
 def source(obj: ActOrExpr, *, backend: str = "numpy", derivative: int = 0, name: str | None = None,
            **params: Any) -> str:
-    """A self-contained Python module defining ``name(x)`` for the activation or its derivative."""
+    """A self-contained Python module defining ``name(x)`` for the activation or its derivative.
+
+    For torch and JAX the function's gradient is our symbolic next derivative, lowered like the
+    value (a ``torch.autograd.Function`` / ``jax.custom_jvp``): autograd through the lowered
+    value would differentiate where()-branches that overflow (ELU at x = 1000 gives 0·inf = NaN)
+    and torch.sigmoid's backward σ(1 − σ), which is 0 where σ' is merely tiny.
+    """
     if backend not in BACKENDS:
         raise InvalidArgumentError(f"unknown backend {backend!r}: choose {', '.join(BACKENDS)}")
     spec = BACKENDS[backend]
@@ -194,12 +200,6 @@ def source(obj: ActOrExpr, *, backend: str = "numpy", derivative: int = 0, name:
     name = name or (base + ("" if derivative == 0 else f"_d{derivative}"))
     if not name.isidentifier():
         raise InvalidArgumentError(f"name must be a Python identifier, got {name!r}")
-    printer = _Printer(spec)
-    subexprs, (final,) = sp.cse(lowered, symbols=sp.numbered_symbols("_t"))
-    body = [f"        {printer.doprint(s)} = {printer.doprint(e)}" for s, e in subexprs]
-    body.append(f"        out = {printer.doprint(final)}")
-    lo, hi = limits_at_infinity(expr)
-    tails = [f"(0 * x + {printer.doprint(a)})" if a is not None else "math.nan" for a in _asymptotes(expr)]
     given = ", ".join(f"{k}={v}" for k, v in params.items())
     header = [
         f'"""{name}(x) = {sp.sstr(expr)}',
@@ -211,8 +211,70 @@ def source(obj: ActOrExpr, *, backend: str = "numpy", derivative: int = 0, name:
         '"""',
         "",
         *spec.imports,
-        *_dd_helpers(lowered, spec),
-        "",
+    ]
+    if backend == "numpy":
+        return "\n".join([*header, *_dd_helpers(lowered, spec), "", *_function(expr, lowered, spec, name)]) + "\n"
+    # orders d, d+1, d+2: the first two get custom gradients, so second derivatives work too
+    exprs = [expr, *(resolve(obj, derivative + k, params) for k in (1, 2))]
+    lows = [lowered, *(lower(e) for e in exprs[1:])]
+    names = [name, f"{name}_grad", f"{name}_grad2"]
+    impl = [f"_{n}_impl" for n in names]
+    lines = [*header, *_dd_helpers(sp.Tuple(*lows), spec), ""]
+    for e, low, n in zip(exprs, lows, impl, strict=True):
+        lines += [*_function(e, low, spec, n), "", ""]
+    for k in (1, 0):  # the derivative's wrapper first: the value's gradient calls it
+        grad_call = names[k + 1] if k == 0 else impl[k + 1]
+        doc = f'    """d/dx of this is {sp.sstr(exprs[k + 1])}, evaluated in its own stable form."""'
+        if backend == "torch":
+            lines += [
+                f"class _{names[k]}_autograd(torch.autograd.Function):",
+                doc,
+                "",
+                "    @staticmethod",
+                "    def forward(ctx, x):",
+                "        ctx.save_for_backward(x)",
+                f"        return {impl[k]}(x)",
+                "",
+                "    @staticmethod",
+                "    def backward(ctx, grad):",
+                "        (x,) = ctx.saved_tensors",
+                f"        return grad * {grad_call}(x)",
+                "",
+                "",
+                f"def {names[k]}(x):",
+                f'    """{spec.extra}"""',
+                f"    return _{names[k]}_autograd.apply(x)",
+                "",
+                "",
+            ]
+        else:
+            lines += [
+                "@jax.custom_jvp",
+                f"def {names[k]}(x):",
+                f'    """{spec.extra}"""',
+                f"    return {impl[k]}(x)",
+                "",
+                "",
+                f"@{names[k]}.defjvp",
+                f"def _{names[k]}_jvp(primals, tangents):",
+                doc,
+                "    (x,), (t,) = primals, tangents",
+                f"    return {names[k]}(x), {grad_call}(x) * t",
+                "",
+                "",
+            ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _function(expr: sp.Expr, lowered: sp.Expr, spec: Backend, name: str) -> list[str]:
+    """Lines of ``def name(x)`` evaluating ``lowered`` (specials and far tails repaired)."""
+    printer = _Printer(spec)
+    subexprs, (final,) = sp.cse(lowered, symbols=sp.numbered_symbols("_t"))
+    body = [f"        {printer.doprint(s)} = {printer.doprint(e)}" for s, e in subexprs]
+    body.append(f"        out = {printer.doprint(final)}")
+    lo, hi = limits_at_infinity(expr)
+    tails = [f"(0 * x + {printer.doprint(a)})" if a is not None else "math.nan" for a in _asymptotes(expr)]
+    return [
         f"def {name}(x):",
         f'    """{spec.extra}"""',
         *["    " + line for line in spec.prologue],
@@ -220,7 +282,6 @@ def source(obj: ActOrExpr, *, backend: str = "numpy", derivative: int = 0, name:
         *["    " + line.format(lo=_float_code(lo), hi=_float_code(hi), tail_lo=tails[0], tail_hi=tails[1])
           for line in spec.epilogue],
     ]
-    return "\n".join(header) + "\n"
 
 
 def _asymptotes(expr: sp.Expr) -> list[sp.Expr | None]:

@@ -277,10 +277,16 @@ def _backend_function(obj: ActOrExpr, backend: str, derivative: int, params: Map
 
         raise BackendUnavailableError(f"the {backend} backend needs {label}, which is not installed: {install}") \
             from None
+    key = get(obj).name if isinstance(obj, (str, Activation)) else as_expr(obj)
+    return _compiled(key, backend, derivative, tuple(sorted(params.items())))
+
+
+@lru_cache(maxsize=256)
+def _compiled(obj: Any, backend: str, derivative: int, params: tuple[tuple[str, Any], ...]) -> Callable:
+    # generating and compiling a module (three derivatives, lowered) takes up to seconds: once per key
     from .codegen import compile_source, source
 
-    name = "f"
-    return compile_source(source(obj, backend=backend, derivative=derivative, name=name, **params), name)
+    return compile_source(source(obj, backend=backend, derivative=derivative, name="f", **dict(params)), "f")
 
 
 def lambdify(obj: ActOrExpr, *, derivative: int = 0, lowering: bool = True, backend: str = "numpy",
