@@ -210,19 +210,20 @@ class NumericFunction:
         ``numpy.longdouble`` (x87 80-bit on x86-64 Linux) has exponents down to 1e-4951, so the
         same lowered expression evaluated there does not underflow. Only these few points pay.
         """
-        magnitude = np.abs(out)
-        if not magnitude.min() < RESCUE_BELOW:  # the common case: one reduction
+        flat_out, flat_in = out.reshape(-1), work.reshape(-1)
+        magnitude = np.abs(flat_out)
+        if not np.fmin.reduce(magnitude) < RESCUE_BELOW:  # the common case: one reduction (NaN skipped)
             return out
-        small = np.isfinite(work) & (magnitude < RESCUE_BELOW)
+        small = np.isfinite(flat_in) & (magnitude < RESCUE_BELOW)
         if not small.any():
             return out
         try:
-            redo = np.asarray(self._rescue(work[small].astype(np.longdouble)), dtype=np.float64)
+            redo = np.asarray(self._rescue(flat_in[small].astype(np.longdouble)), dtype=np.float64)
         except TypeError:  # a user-supplied function (functions=) without a longdouble loop
             return out
-        out = np.array(out)
-        out[small] = redo
-        return out
+        fixed = np.array(flat_out)
+        fixed[small] = redo
+        return fixed.reshape(out.shape)
 
     def __repr__(self) -> str:
         return f"<NumericFunction {self.expr}>"
