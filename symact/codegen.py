@@ -24,7 +24,7 @@ from .lowering import lower
 from .numeric import limits_at_infinity, resolve
 from .registry import Activation, get
 
-_DD = ("expit_poly", "erfc_poly", "gauss_poly")
+_DD = ("expit_poly", "erfc_poly", "gauss_poly", "dexpit")
 
 
 @dataclass(frozen=True)
@@ -313,7 +313,7 @@ def _dd_helpers(lowered: sp.Expr, spec: Backend) -> list[str]:
     if not used:
         return ["", ""]
     lines = ["", "", "class _xp:  # the array namespace the double-double helpers take",
-             *["    " + line for line in spec.namespace], "", "",
+             *["    " + line if line else "" for line in spec.namespace], "", "",
              f"_SPLIT = {ddmath._SPLIT!r}", f"_BIG = {ddmath._BIG!r}", "_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)"]
     helpers = [ddmath.two_sum, ddmath.two_prod, ddmath.poly]
     if "erfc_poly" in used:
@@ -322,7 +322,7 @@ def _dd_helpers(lowered: sp.Expr, spec: Backend) -> list[str]:
         text = inspect.getsource(func)
         for old, new in (("xp: Any", "xp"), ("a: Any", "a"), ("b: Any", "b"), ("x: Any", "x"), ("hi: Any", "hi"),
                          ("lo: Any", "lo"), ("cond: Any", "cond"), ("f: Any", "f"), ("g: Any", "g"),
-                         ("*args: Any", "*args"),
+                         ("*args: Any", "*args"), ("z: Any", "z"),
                          (" -> tuple[Any, Any]", ""), (" -> Any", ""), ("coeffs: tuple[float, ...]", "coeffs"),
                          ("*coeffs: float", "*coeffs")):
             text = text.replace(old, new)

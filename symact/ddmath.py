@@ -105,6 +105,18 @@ def _erfc_near(xp: Any, hi: Any, lo: Any) -> Any:
     return xp.erfc(hi) - lo * _TWO_OVER_SQRT_PI * xp.exp(-hi * hi)
 
 
+def dexpit(xp: Any, z: Any) -> Any:
+    """σ(z)σ(−z) = t/(1 + t)² with t = e^{−|z|}: 1 + t = d + dl and d² = p + q exactly, the quotient
+    r = t/p corrected by its exact residual, so only e^{−|z|} and the last addition round."""
+    t = xp.exp(-xp.abs(z))
+    d = 1 + t
+    dl = t - (d - 1)
+    p, q = two_prod(xp, d, d)
+    r = t / p
+    rp, rq = two_prod(xp, r, p)
+    return r + (((t - rp) - rq) - r * (q + 2 * d * dl)) / p
+
+
 def gauss_poly(xp: Any, x: Any, *coeffs: float) -> Any:
     """exp(−P(x)²) with the square carried exactly: e^{−(h+l)²} = e^{−s}(1 − t − 2hl)."""
     hi, lo = poly(xp, x, coeffs)
@@ -112,4 +124,4 @@ def gauss_poly(xp: Any, x: Any, *coeffs: float) -> Any:
     return xp.exp(-sq) * (1 - sq_err - 2 * hi * lo)
 
 
-__all__ = ["erfc_poly", "expit_poly", "gauss_poly", "poly", "select", "two_prod", "two_sum"]
+__all__ = ["dexpit", "erfc_poly", "expit_poly", "gauss_poly", "poly", "select", "two_prod", "two_sum"]

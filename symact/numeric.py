@@ -73,6 +73,7 @@ LONGDOUBLE_FUNCTIONS: dict[str, Callable[..., Any]] = {
 """Overrides of :data:`NUMPY_FUNCTIONS` for longdouble evaluation (the rest accept longdouble)."""
 
 NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "dexpit": partial(ddmath.dexpit, _NumpyNamespace),
     "expit_poly": partial(ddmath.expit_poly, _NumpyNamespace),
     "erfc_poly": partial(ddmath.erfc_poly, _NumpyNamespace),
     "gauss_poly": partial(ddmath.gauss_poly, _NumpyNamespace),

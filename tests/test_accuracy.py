@@ -29,9 +29,6 @@ KNOWN_GAPS = {
     ("quick_gelu", 0): 2.5,
     ("gelu_tanh", 0): 2.5,
     ("mish", 0): 2.5,
-    ("mish", 1): 3.0,          # cancellation excess near the root x ≈ −1.19
-    ("sigmoid", 1): 3.0,       # σ(x)σ(−x): two rounded factors and a product
-    ("tanh", 1): 3.0,          # 4σ(2x)σ(−2x)
 }
 
 CASES = [(n, d) for n in symact.names() for d in (0, 1)]

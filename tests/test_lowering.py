@@ -25,6 +25,7 @@ MP_NUMERIC = {
     "erfc_poly": lambda t, *c: mp.erfc(_poly(t, c)),
     "gauss_poly": lambda t, *c: mp.exp(-_poly(t, c) ** 2),
     "expit": lambda z: 1 / (1 + mp.exp(-z)),
+    "dexpit": lambda z: 1 / ((1 + mp.exp(-z)) * (1 + mp.exp(z))),
     "erfc_stable": mp.erfc,
     "log1p": mp.log1p,
     "expm1": mp.expm1,
@@ -49,6 +50,7 @@ CASES = {
     "log_one_plus": sp.log(1 + x**2),
     "log_sigma": sp.log(sigma(x)),
     "logistic": 1 / (1 + sp.exp(-x)),
+    "sigma_pair": 3 * x * sigma(x / 2) * sigma(-x / 2),
     "max": sp.Max(0, x) + sp.Min(x, 1),
     "softplus": softplus(x) * Phi(x),
 }
