@@ -24,7 +24,7 @@ from .lowering import lower
 from .numeric import limits_at_infinity, resolve
 from .registry import Activation, get
 
-_DD = ("expit_poly", "erfc_poly", "gauss_poly", "dexpit")
+_DD = ("expit_poly", "x_expit_poly", "erfc_poly", "gauss_poly", "dexpit")
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,11 @@ BACKENDS: dict[str, Backend] = {
          "",
          "@staticmethod",
          "def finite_or_zero(e):",
-         "    return e if numpy.isfinite(e).all() else numpy.where(numpy.isfinite(e), e, 0.0)"),
+         "    return e if numpy.isfinite(e).all() else numpy.where(numpy.isfinite(e), e, 0.0)",
+         "",
+         "@staticmethod",
+         "def one_where_nonneg(h, t):",
+         "    return numpy.maximum(t, h >= 0)"),
         ("x = numpy.asarray(x)", "dtype = x.dtype if x.dtype == numpy.float32 else numpy.float64",
          "x = x.astype(numpy.float64)", "with numpy.errstate(all=\"ignore\"):  # numpy.select evaluates every branch"),
         ("    out = numpy.broadcast_to(numpy.asarray(out, dtype=numpy.float64), x.shape)",
@@ -81,7 +85,11 @@ BACKENDS: dict[str, Backend] = {
          "",
          "@staticmethod",
          "def finite_or_zero(e):",
-         "    return torch.where(torch.isfinite(e), e, 0.0)"),
+         "    return torch.where(torch.isfinite(e), e, 0.0)",
+         "",
+         "@staticmethod",
+         "def one_where_nonneg(h, t):",
+         "    return torch.where(h >= 0, 1.0, t)"),
         ("dtype = x.dtype", "x = x.to(torch.float64)",
          "def _t(v):  # constants on x's device: a CPU tensor next to a CUDA one is an error",
          "    return torch.as_tensor(v, dtype=x.dtype, device=x.device)",
@@ -105,6 +113,10 @@ BACKENDS: dict[str, Backend] = {
          "@staticmethod",
          "def finite_or_zero(e):",
          "    return jax.numpy.where(jax.numpy.isfinite(e), e, 0.0)",
+         "",
+         "@staticmethod",
+         "def one_where_nonneg(h, t):",
+         "    return jax.numpy.where(h >= 0, 1.0, t)",
          "",
          "erfc, expit = jax.scipy.special.erfc, jax.scipy.special.expit",
          "",
@@ -316,13 +328,15 @@ def _dd_helpers(lowered: sp.Expr, spec: Backend) -> list[str]:
              *["    " + line if line else "" for line in spec.namespace], "", "",
              f"_SPLIT = {ddmath._SPLIT!r}", f"_BIG = {ddmath._BIG!r}", "_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)"]
     helpers = [ddmath.two_sum, ddmath.two_prod, ddmath.poly]
+    if used & {"expit_poly", "x_expit_poly"}:
+        helpers.append(ddmath.expit_dd)
     if "erfc_poly" in used:
         helpers += [ddmath.select, ddmath._erfc_tail, ddmath._erfc_near]
     for func in (*helpers, *(getattr(ddmath, n) for n in sorted(used))):
         text = inspect.getsource(func)
         for old, new in (("xp: Any", "xp"), ("a: Any", "a"), ("b: Any", "b"), ("x: Any", "x"), ("hi: Any", "hi"),
                          ("lo: Any", "lo"), ("cond: Any", "cond"), ("f: Any", "f"), ("g: Any", "g"),
-                         ("*args: Any", "*args"), ("z: Any", "z"),
+                         ("*args: Any", "*args"), ("z: Any", "z"), ("h: Any", "h"), ("lo: Any", "lo"),
                          (" -> tuple[Any, Any]", ""), (" -> Any", ""), ("coeffs: tuple[float, ...]", "coeffs"),
                          ("*coeffs: float", "*coeffs")):
             text = text.replace(old, new)

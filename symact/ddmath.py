@@ -80,12 +80,30 @@ def select(xp: Any, cond: Any, f: Any, g: Any, *args: Any) -> Any:
     return out
 
 
+def expit_dd(xp: Any, h: Any, lo: Any) -> tuple[Any, Any]:
+    """σ(h + lo) = r + c with |c| ≪ |r|: t = e^{−|h|}, σ(h) = num/(1 + t) (num = 1 for h ≥ 0, else t),
+    the quotient corrected by its exact residual and 1 + t by its exact rounding error, plus σ'·lo.
+    Only e^{−|h|} rounds: r + c is ≤ 1.2 ulp where scipy.special.expit reaches 1.6."""
+    t = xp.exp(-xp.abs(h))
+    num = xp.one_where_nonneg(h, t)
+    d = 1 + t
+    dl = t - (d - 1)
+    r = num / d
+    rp, rq = two_prod(xp, r, d)
+    return r, (((num - rp) - rq) - r * dl) / d + r * (1 - r) * lo
+
+
 def expit_poly(xp: Any, x: Any, *coeffs: float) -> Any:
-    """σ(P(x)), with σ(h + l) = σ(h) + σ(h)(1 − σ(h))·l (the correction needs few bits: 1 − σ(h) is
-    as good as σ(−h) for it, and saves a second expit)."""
-    hi, lo = poly(xp, x, coeffs)
-    s = xp.expit(hi)
-    return s + s * (1 - s) * lo
+    """σ(P(x)) with P(x) in double-double (see :func:`expit_dd`)."""
+    r, c = expit_dd(xp, *poly(xp, x, coeffs))
+    return r + c
+
+
+def x_expit_poly(xp: Any, x: Any, *coeffs: float) -> Any:
+    """x·σ(P(x)) (GELU-sigmoid, QuickGELU, GELU-tanh): the product carried exactly, one rounding."""
+    r, c = expit_dd(xp, *poly(xp, x, coeffs))
+    a, b = two_prod(xp, x, r)
+    return a + (b + x * c)
 
 
 def erfc_poly(xp: Any, x: Any, *coeffs: float) -> Any:
@@ -124,4 +142,5 @@ def gauss_poly(xp: Any, x: Any, *coeffs: float) -> Any:
     return xp.exp(-sq) * (1 - sq_err - 2 * hi * lo)
 
 
-__all__ = ["dexpit", "erfc_poly", "expit_poly", "gauss_poly", "poly", "select", "two_prod", "two_sum"]
+__all__ = ["dexpit", "erfc_poly", "expit_dd", "expit_poly", "gauss_poly", "poly", "select", "two_prod", "two_sum",
+           "x_expit_poly"]

@@ -50,6 +50,10 @@ class _NumpyNamespace:
     subset = True  # ddmath.select: evaluate each branch on its own points
 
     @staticmethod
+    def one_where_nonneg(h: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return np.maximum(t, h >= 0)  # t ≤ 1 always; 4× faster than numpy.where; NaN stays NaN
+
+    @staticmethod
     def finite_or_zero(e: np.ndarray) -> np.ndarray:
         # numpy.where costs 7 multiplications; the check alone costs half of one
         return e if np.isfinite(e).all() else np.where(np.isfinite(e), e, 0.0)
@@ -64,6 +68,8 @@ class _LongdoubleNamespace(_NumpyNamespace):
 
 LONGDOUBLE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "expit_poly": partial(ddmath.expit_poly, _LongdoubleNamespace),
+    "x_expit_poly": partial(ddmath.x_expit_poly, _LongdoubleNamespace),
+    "dexpit": partial(ddmath.dexpit, _LongdoubleNamespace),
     "erfc_poly": partial(ddmath.erfc_poly, _LongdoubleNamespace),
     "gauss_poly": partial(ddmath.gauss_poly, _LongdoubleNamespace),
     "erfc_stable": _to_double(sc.erfc),
@@ -75,6 +81,7 @@ LONGDOUBLE_FUNCTIONS: dict[str, Callable[..., Any]] = {
 NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "dexpit": partial(ddmath.dexpit, _NumpyNamespace),
     "expit_poly": partial(ddmath.expit_poly, _NumpyNamespace),
+    "x_expit_poly": partial(ddmath.x_expit_poly, _NumpyNamespace),
     "erfc_poly": partial(ddmath.erfc_poly, _NumpyNamespace),
     "gauss_poly": partial(ddmath.gauss_poly, _NumpyNamespace),
     "expit": sc.expit,
@@ -136,7 +143,7 @@ EXTENDED = np.finfo(np.longdouble).minexp < np.finfo(np.float64).minexp - 100
 Windows and macOS on Arm: longdouble is float64, and no rescue happens)."""
 
 # Functions whose value can underflow to 0 or a subnormal while the whole result is normal.
-_UNDERFLOWING = ("exp", "expit", "expit_poly", "erfc_poly", "erfc_stable", "gauss_poly")
+_UNDERFLOWING = ("exp", "expit", "expit_poly", "x_expit_poly", "dexpit", "erfc_poly", "erfc_stable", "gauss_poly")
 
 
 class NumericFunction:

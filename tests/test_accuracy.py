@@ -25,9 +25,6 @@ GRID32 = GRID.astype(np.float32)
 # evaluation would remove; none is an amplified error.
 KNOWN_GAPS = {
     ("gelu", 0): 5.0,          # erfcx(z)·exp(−z²)·x/2: five roundings at x ≈ −2.8
-    ("gelu_sigmoid", 0): 2.5,
-    ("quick_gelu", 0): 2.5,
-    ("gelu_tanh", 0): 2.5,
     ("mish", 0): 2.5,
 }
 

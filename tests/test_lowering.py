@@ -22,6 +22,7 @@ def _poly(t, coeffs):
 # mpmath meanings of the lowering-only functions, written independently of numeric.py
 MP_NUMERIC = {
     "expit_poly": lambda t, *c: 1 / (1 + mp.exp(-_poly(t, c))),
+    "x_expit_poly": lambda t, *c: t / (1 + mp.exp(-_poly(t, c))),
     "erfc_poly": lambda t, *c: mp.erfc(_poly(t, c)),
     "gauss_poly": lambda t, *c: mp.exp(-_poly(t, c) ** 2),
     "expit": lambda z: 1 / (1 + mp.exp(-z)),
