@@ -31,6 +31,9 @@ def two_prod(xp: Any, a: Any, b: Any) -> tuple[Any, Any]:
     """a·b = p + e exactly (Dekker); e = 0 where the operands are too large to split (|a·b| ≳ 1e290,
     where every function built on these saturates). ``b`` may be a Python float (a coefficient):
     its split is then done once, in Python."""
+    fast = getattr(xp, "two_prod", None)
+    if fast is not None:
+        return fast(a, b)
     p = a * b
     ca, cb = _SPLIT * a, _SPLIT * b
     ah = ca - (ca - a)
