@@ -327,21 +327,24 @@ def _dd_helpers(lowered: sp.Expr, spec: Backend) -> list[str]:
     lines = ["", "", "class _xp:  # the array namespace the double-double helpers take",
              *["    " + line if line else "" for line in spec.namespace], "", "",
              f"_SPLIT = {ddmath._SPLIT!r}", f"_BIG = {ddmath._BIG!r}", "_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)"]
-    helpers = [ddmath.two_sum, ddmath.two_prod, ddmath.poly]
+    helpers = [ddmath.two_sum, ddmath.two_prod, ddmath.dekker, ddmath.poly]
     if used & {"expit_poly", "x_expit_poly"}:
         helpers.append(ddmath.expit_dd)
     if "erfc_poly" in used:
         helpers += [ddmath.select, ddmath._erfc_tail, ddmath._erfc_near]
     for func in (*helpers, *(getattr(ddmath, n) for n in sorted(used))):
-        text = inspect.getsource(func)
-        for old, new in (("xp: Any", "xp"), ("a: Any", "a"), ("b: Any", "b"), ("x: Any", "x"), ("hi: Any", "hi"),
-                         ("lo: Any", "lo"), ("cond: Any", "cond"), ("f: Any", "f"), ("g: Any", "g"),
-                         ("*args: Any", "*args"), ("z: Any", "z"), ("h: Any", "h"), ("lo: Any", "lo"),
-                         (" -> tuple[Any, Any]", ""), (" -> Any", ""), ("coeffs: tuple[float, ...]", "coeffs"),
-                         ("*coeffs: float", "*coeffs")):
-            text = text.replace(old, new)
-        lines += ["", "", text.rstrip()]
+        lines += ["", "", _plain_source(func).rstrip()]
     return lines + [""]
+
+
+def _plain_source(func: Any) -> str:
+    """``func``'s source with its signature's annotations removed (the module imports no typing)."""
+    sig = inspect.signature(func)
+    plain = sig.replace(parameters=[p.replace(annotation=inspect.Parameter.empty) for p in sig.parameters.values()],
+                        return_annotation=inspect.Signature.empty)
+    head, body = inspect.getsource(func).split("\n", 1)
+    assert head.startswith("def ") and head.endswith(":"), head  # one-line signatures in symact.ddmath
+    return f"def {func.__name__}{plain}:\n{body}"
 
 
 def compile_source(text: str, name: str) -> Any:

@@ -28,12 +28,15 @@ def two_sum(xp: Any, a: Any, b: Any) -> tuple[Any, Any]:
 
 
 def two_prod(xp: Any, a: Any, b: Any) -> tuple[Any, Any]:
+    """a·b = p + e exactly; a namespace may bring a faster ``two_prod`` (NumPy's works in place)."""
+    fast = getattr(xp, "two_prod", None)
+    return fast(a, b) if fast is not None else dekker(xp, a, b)
+
+
+def dekker(xp: Any, a: Any, b: Any) -> tuple[Any, Any]:
     """a·b = p + e exactly (Dekker); e = 0 where the operands are too large to split (|a·b| ≳ 1e290,
     where every function built on these saturates). ``b`` may be a Python float (a coefficient):
     its split is then done once, in Python."""
-    fast = getattr(xp, "two_prod", None)
-    if fast is not None:
-        return fast(a, b)
     p = a * b
     ca, cb = _SPLIT * a, _SPLIT * b
     ah = ca - (ca - a)
@@ -145,5 +148,5 @@ def gauss_poly(xp: Any, x: Any, *coeffs: float) -> Any:
     return xp.exp(-sq) * (1 - sq_err - 2 * hi * lo)
 
 
-__all__ = ["dexpit", "erfc_poly", "expit_dd", "expit_poly", "gauss_poly", "poly", "select", "two_prod", "two_sum",
-           "x_expit_poly"]
+__all__ = ["dekker", "dexpit", "erfc_poly", "expit_dd", "expit_poly", "gauss_poly", "poly", "select", "two_prod",
+           "two_sum", "x_expit_poly"]

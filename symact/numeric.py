@@ -54,7 +54,7 @@ class _NumpyNamespace:
         """ddmath.two_prod with in-place NumPy operations: half the fresh 8-byte-per-element
         temporaries, which cost more than the arithmetic (page faults) for large arrays."""
         if np.ndim(a) == 0 or np.ndim(b) == 0 or np.shape(a) != np.shape(b) or np.asarray(a).dtype != np.float64:
-            return _two_prod_generic(a, b)
+            return ddmath.dekker(_NumpyNamespace, a, b)
         p = a * b
         ah = a * ddmath._SPLIT
         tmp = ah - a
@@ -82,16 +82,6 @@ class _NumpyNamespace:
     def finite_or_zero(e: np.ndarray) -> np.ndarray:
         # numpy.where costs 7 multiplications; the check alone costs half of one
         return e if np.isfinite(e).all() else np.where(np.isfinite(e), e, 0.0)
-
-
-class _GenericNumpy:
-    exp, abs, where, isfinite = _NumpyNamespace.exp, _NumpyNamespace.abs, _NumpyNamespace.where, \
-        _NumpyNamespace.isfinite
-    finite_or_zero = _NumpyNamespace.finite_or_zero
-
-
-def _two_prod_generic(a: Any, b: Any) -> tuple[Any, Any]:
-    return ddmath.two_prod(_GenericNumpy, a, b)
 
 
 class _LongdoubleNamespace(_NumpyNamespace):
