@@ -24,7 +24,8 @@ from .lowering import lower
 from .numeric import limits_at_infinity, resolve
 from .registry import Activation, get
 
-_DD = ("expit_poly", "x_expit_poly", "erfc_poly", "gauss_poly", "dexpit")
+_DD = ("expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "gauss_poly", "x_gauss_poly", "dexpit",
+       "x_tanh_softplus")
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,13 @@ BACKENDS: dict[str, Backend] = {
          "@staticmethod",
          "def finite_or_zero(e):",
          "    return jax.numpy.where(jax.numpy.isfinite(e), e, 0.0)",
+         "",
+         "@staticmethod",
+         "def two_prod(a, b):  # XLA flushes subnormals: the low half of a tiny operand's split would vanish",
+         "    sa = jax.numpy.where(jax.numpy.abs(a) < 2.0**-900, 2.0**600, 1.0)",
+         "    sb = jax.numpy.where(jax.numpy.abs(b) < 2.0**-900, 2.0**600, 1.0)",
+         "    p, e = dekker(_xp, a * sa, b * sb)",
+         "    return p / (sa * sb), e / (sa * sb)",
          "",
          "@staticmethod",
          "def one_where_nonneg(h, t):",
@@ -330,8 +338,10 @@ def _dd_helpers(lowered: sp.Expr, spec: Backend) -> list[str]:
     helpers = [ddmath.two_sum, ddmath.two_prod, ddmath.dekker, ddmath.poly]
     if used & {"expit_poly", "x_expit_poly"}:
         helpers.append(ddmath.expit_dd)
-    if "erfc_poly" in used:
+    if used & {"erfc_poly", "x_erfc_poly"}:
         helpers += [ddmath.select, ddmath._erfc_tail, ddmath._erfc_near]
+    if "x_erfc_poly" in used:
+        helpers.append(ddmath.erfc_poly)
     for func in (*helpers, *(getattr(ddmath, n) for n in sorted(used))):
         lines += ["", "", _plain_source(func).rstrip()]
     return lines + [""]

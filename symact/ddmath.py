@@ -113,9 +113,47 @@ def x_expit_poly(xp: Any, x: Any, *coeffs: float) -> Any:
 
 
 def erfc_poly(xp: Any, x: Any, *coeffs: float) -> Any:
-    """erfc(P(x)). For P ≥ 0.5: erfcx(h)·exp(−h²) with h² exact; below, erfc(h) − l·2/√π·e^{−h²}."""
+    """erfc(P(x)) from the namespace's erfc/erfcx: for P ≥ 0.5 erfcx(h)·exp(−h²) with h² exact, below
+    erfc(h) − l·2/√π·e^{−h²}. As accurate as those two (SciPy's: 2–7 ulp); see :func:`erfc_poly_dd`."""
     hi, lo = poly(xp, x, coeffs)
     return select(xp, hi > 0.5, _erfc_tail, _erfc_near, hi, lo)
+
+
+def x_erfc_poly(xp: Any, x: Any, k: float, *coeffs: float) -> Any:
+    """k·x·erfc(P(x)) (GELU: k = 1/2) from the namespace's erfc/erfcx; see :func:`x_erfc_poly_dd`."""
+    return x * (k * erfc_poly(xp, x, *coeffs))
+
+
+def erfc_poly_dd(xp: Any, x: Any, *coeffs: float) -> Any:
+    """erfc(P(x)) for a namespace with a double-double ``erfcx_dd`` (NumPy: :mod:`symact.erfcx`), ≤ 1 ulp."""
+    r, c = erfc_dd(xp, *poly(xp, x, coeffs))
+    return r + c
+
+
+def x_erfc_poly_dd(xp: Any, x: Any, k: float, *coeffs: float) -> Any:
+    """k·x·erfc(P(x)) with ``erfcx_dd``, the products carried exactly: one rounding after e^{−a²}'s."""
+    r, c = erfc_dd(xp, *poly(xp, x, coeffs))
+    r, e = two_prod(xp, r, k)
+    c = e + c * k
+    a, b = two_prod(xp, x, r)
+    return a + (b + x * c)
+
+
+def erfc_dd(xp: Any, hi: Any, lo: Any) -> tuple[Any, Any]:
+    """erfc(hi + lo) = r + c: erfc(a) = erfcx(a)·e^{−a²} for a = |hi|, with erfcx(a) in double-double,
+    a² exact and the product carried exactly, so only e^{−a²} rounds (≤ 0.61 ulp); for hi < 0,
+    2 − erfc(a) by an exact two-sum; then the first-order term −lo·2/√π·e^{−hi²}."""
+    a = xp.abs(hi)
+    s, s_lo = xp.erfcx_dd(a)
+    sq, sq_err = two_prod(xp, a, a)
+    e = xp.exp(-sq)
+    r, c = two_prod(xp, s, e)
+    c = c + (s_lo - s * sq_err) * e  # e^{−(sq + err)} = e^{−sq}(1 − err)
+    neg = hi < 0
+    if neg.any():  # NumPy: the namespaces with erfcx_dd
+        r2, c2 = two_sum(xp, 2.0, -r)
+        r, c = xp.where(neg, r2, r), xp.where(neg, c2 - c, c)
+    return r, c - lo * _TWO_OVER_SQRT_PI * e
 
 
 def _erfc_tail(xp: Any, hi: Any, lo: Any) -> Any:
@@ -148,5 +186,35 @@ def gauss_poly(xp: Any, x: Any, *coeffs: float) -> Any:
     return xp.exp(-sq) * (1 - sq_err - 2 * hi * lo)
 
 
-__all__ = ["dekker", "dexpit", "erfc_poly", "expit_dd", "expit_poly", "gauss_poly", "poly", "select", "two_prod",
-           "two_sum", "x_expit_poly"]
+def x_gauss_poly(xp: Any, x: Any, k: float, *coeffs: float) -> Any:
+    """k·x·exp(−P(x)²) (GELU' = Φ + x·φ: k = 1/√(2π)) with the square and both products carried
+    exactly: only e^{−s} and the last addition round."""
+    hi, lo = poly(xp, x, coeffs)
+    sq, sq_err = two_prod(xp, hi, hi)
+    r, f = two_prod(xp, xp.exp(-sq), k)
+    f = f - r * (sq_err + 2 * hi * lo)
+    a, b = two_prod(xp, x, r)
+    return a + (b + x * f)
+
+
+def x_tanh_softplus(xp: Any, x: Any) -> Any:
+    """x·tanh(softplus(x)) (Mish) = A·(1 − D) with t = e^{−|x|}:
+
+        x < 0:  A = x·t (carried exactly),  D = t(t + 1)/(t(t + 2) + 2)
+        x ≥ 0:  A = x,                      D = 2t²/(2t(t + 1) + 1)
+
+    D ≤ 2/5, so its roundings reach the result scaled by D/(1 − D) ≤ 2/3; only e^{−|x|} and the last
+    subtraction round in full (≤ 1.5 ulp where x·tanh(softplus x) composes three rounded functions: 2.9)."""
+    t = xp.exp(-xp.abs(x))
+    w = t + 1
+    d_neg = t * w / (t * (w + 1) + 2)
+    tt = 2 * t
+    d_pos = tt * t / (tt * w + 1)
+    neg = x < 0
+    p, e = two_prod(xp, x, xp.where(neg, t, 1.0))
+    return p + (e - p * xp.where(neg, d_neg, d_pos))
+
+
+__all__ = ["dekker", "dexpit", "erfc_dd", "erfc_poly", "erfc_poly_dd", "expit_dd", "expit_poly", "gauss_poly", "poly",
+           "select", "two_prod", "two_sum", "x_erfc_poly", "x_erfc_poly_dd", "x_expit_poly", "x_gauss_poly",
+           "x_tanh_softplus"]
