@@ -25,7 +25,7 @@ from .numeric import limits_at_infinity, resolve
 from .registry import Activation, get
 
 _DD = ("expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "gauss_poly", "x_gauss_poly", "dexpit",
-       "x_tanh_softplus")
+       "x_tanh_softplus", "ncdf", "x_ncdf", "gauss", "x_gauss")
 
 
 @dataclass(frozen=True)
@@ -334,14 +334,17 @@ def _dd_helpers(lowered: sp.Expr, spec: Backend) -> list[str]:
         return ["", ""]
     lines = ["", "", "class _xp:  # the array namespace the double-double helpers take",
              *["    " + line if line else "" for line in spec.namespace], "", "",
-             f"_SPLIT = {ddmath._SPLIT!r}", f"_BIG = {ddmath._BIG!r}", "_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)"]
+             f"_SPLIT = {ddmath._SPLIT!r}", f"_BIG = {ddmath._BIG!r}", "_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)",
+             f"_RSQRT2_HI, _RSQRT2_LO = {ddmath._RSQRT2_HI!r}, {ddmath._RSQRT2_LO!r}  # 1/√2 in double-double"]
     helpers = [ddmath.two_sum, ddmath.two_prod, ddmath.dekker, ddmath.poly]
     if used & {"expit_poly", "x_expit_poly"}:
         helpers.append(ddmath.expit_dd)
-    if used & {"erfc_poly", "x_erfc_poly"}:
+    if used & {"erfc_poly", "x_erfc_poly", "ncdf", "x_ncdf"}:
         helpers += [ddmath.select, ddmath._erfc_tail, ddmath._erfc_near]
-    if "x_erfc_poly" in used:
+    if used & {"x_erfc_poly", "ncdf", "x_ncdf"} and "erfc_poly" not in used:
         helpers.append(ddmath.erfc_poly)
+    if "x_ncdf" in used and "ncdf" not in used:
+        helpers.append(ddmath.ncdf)
     for func in (*helpers, *(getattr(ddmath, n) for n in sorted(used))):
         lines += ["", "", _plain_source(func).rstrip()]
     return lines + [""]

@@ -14,11 +14,16 @@ flattened: ``c_n_hi, c_n_lo, ..., c_0_hi, c_0_lo``.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any
 
 _SPLIT = 134217729.0  # 2**27 + 1, Veltkamp's splitter for float64
 _BIG = 1e290  # beyond this the split overflows; products there saturate the functions anyway
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+_RSQRT2_HI = math.sqrt(0.5)
+# 1/√2 − hi = δ solves 2·hi·δ + δ² = 1/2 − hi²: two fixed-point steps in exact rationals (error ~1e-49)
+_d = (Fraction(1, 2) - Fraction(_RSQRT2_HI) ** 2) / (2 * Fraction(_RSQRT2_HI))
+_RSQRT2_LO = float(_d - _d**2 / (2 * Fraction(_RSQRT2_HI)))
 
 
 def two_sum(xp: Any, a: Any, b: Any) -> tuple[Any, Any]:
@@ -156,6 +161,66 @@ def erfc_dd(xp: Any, hi: Any, lo: Any) -> tuple[Any, Any]:
     return r, c - lo * _TWO_OVER_SQRT_PI * e
 
 
+def ncdf(xp: Any, x: Any) -> Any:
+    """Φ(x) = erfc(−x/√2)/2 from the namespace's erfc/erfcx (see :func:`erfc_poly`; :func:`ncdf_dd`)."""
+    return 0.5 * erfc_poly(xp, x, -_RSQRT2_HI, -_RSQRT2_LO, 0.0, 0.0)
+
+
+def x_ncdf(xp: Any, x: Any, k: float) -> Any:
+    """k·x·Φ(x) (GELU: k = 1) from the namespace's erfc/erfcx; see :func:`x_ncdf_dd`."""
+    return x * (k * ncdf(xp, x))
+
+
+def ncdf_dd(xp: Any, x: Any) -> Any:
+    """Φ(x) for a namespace with ``erfcx_rsqrt2_dd`` (NumPy: :mod:`symact.erfcx`), ≤ 1 ulp."""
+    r, c = _ncdf_dd(xp, x)
+    return r + c
+
+
+def x_ncdf_dd(xp: Any, x: Any, k: float) -> Any:
+    """k·x·Φ(x) with ``erfcx_rsqrt2_dd``, the products carried exactly: GELU ≤ 1.3 ulp."""
+    r, c = _ncdf_dd(xp, x)
+    if k != 1:
+        r, e = two_prod(xp, r, k)
+        c = e + c * k
+    a, b = two_prod(xp, x, r)
+    return a + (b + x * c)
+
+
+def _ncdf_dd(xp: Any, x: Any) -> tuple[Any, Any]:
+    """Φ(x) = r + c. Φ(−u) = erfcx(u/√2)·e^{−u²/2}/2 for u = |x|: the table takes u itself, so no
+    rounded u/√2 is amplified by u² (what Cody's algorithm avoids by splitting x); u² is exact and
+    the product carried exactly, so only e^{−u²/2} rounds. x > 0: 1 − Φ(−u) by an exact two-sum."""
+    u = xp.abs(x)
+    g, g_lo = xp.erfcx_rsqrt2_dd(u)
+    sq, sq_err = two_prod(xp, u, u)
+    e = xp.exp(-0.5 * sq)
+    r, c = two_prod(xp, g, e)
+    c = c + (g_lo - 0.5 * g * sq_err) * e  # e^{−(sq + err)/2} = e^{−sq/2}(1 − err/2)
+    r, c = 0.5 * r, 0.5 * c
+    pos = x > 0
+    if pos.any():  # NumPy: the namespaces with the erfcx tables
+        r2, c2 = two_sum(xp, 1.0, -r)
+        r, c = xp.where(pos, r2, r), xp.where(pos, c2 - c, c)
+    return r, c
+
+
+def gauss(xp: Any, x: Any) -> Any:
+    """e^{−x²/2} with x² carried exactly: e^{−(s + err)/2} = e^{−s/2}(1 − err/2)."""
+    sq, sq_err = two_prod(xp, x, x)
+    e = xp.exp(-0.5 * sq)
+    return e - e * (0.5 * sq_err)
+
+
+def x_gauss(xp: Any, x: Any, k: float) -> Any:
+    """k·x·e^{−x²/2} (GELU' = Φ + x·φ: k = 1/√(2π)) with the square and both products carried exactly."""
+    sq, sq_err = two_prod(xp, x, x)
+    r, f = two_prod(xp, xp.exp(-0.5 * sq), k)
+    f = f - r * (0.5 * sq_err)
+    a, b = two_prod(xp, x, r)
+    return a + (b + x * f)
+
+
 def _erfc_tail(xp: Any, hi: Any, lo: Any) -> Any:
     # erfc(h + l) = erfcx(h) e^{-h^2} (1 - 2hl)(1 + l(2h - 2/(sqrt(pi) erfcx(h)))) to first order in l
     sq, sq_err = two_prod(xp, hi, hi)
@@ -215,6 +280,6 @@ def x_tanh_softplus(xp: Any, x: Any) -> Any:
     return p + (e - p * xp.where(neg, d_neg, d_pos))
 
 
-__all__ = ["dekker", "dexpit", "erfc_dd", "erfc_poly", "erfc_poly_dd", "expit_dd", "expit_poly", "gauss_poly", "poly",
-           "select", "two_prod", "two_sum", "x_erfc_poly", "x_erfc_poly_dd", "x_expit_poly", "x_gauss_poly",
-           "x_tanh_softplus"]
+__all__ = ["dekker", "dexpit", "erfc_dd", "erfc_poly", "erfc_poly_dd", "expit_dd", "expit_poly", "gauss", "gauss_poly",
+           "ncdf", "ncdf_dd", "poly", "select", "two_prod", "two_sum", "x_erfc_poly", "x_erfc_poly_dd", "x_expit_poly",
+           "x_gauss", "x_gauss_poly", "x_ncdf", "x_ncdf_dd", "x_tanh_softplus"]

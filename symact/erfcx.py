@@ -1,78 +1,104 @@
-"""The scaled complementary error function erfcx(a) = e^{a²} erfc(a), a ≥ 0, to ~0.1 ulp.
+"""The scaled complementary error function erfcx(a) = e^{a²} erfc(a), a ≥ 0, to ~0.05 ulp.
 
 SciPy's ``erfcx`` is 2–7 ulp off on [0, 4] (benchmarks/RESULTS.md), more than GELU's whole error
-budget. Here erfcx is a table of Taylor expansions, one per interval of width 1/8 on [0, 32]:
+budget. Here erfcx(s·u) (s = 1, or s = 1/√2 for the normal CDF, so that Φ needs no rounded u/√2) is
+a table of Taylor expansions in u, one per interval of width ``width``:
 
-    erfcx(c + t) = Σ aₙ tⁿ,  |t| ≤ 1/16,  a₀ = erfcx(c),  a₁ = 2c·a₀ − 2/√π,
-    (n + 1)·aₙ₊₁ = 2c·aₙ + 2aₙ₋₁                (from erfcx' = 2a·erfcx − 2/√π)
+    erfcx(s(c + t)) = Σ bₙ tⁿ,  bₙ = aₙ sⁿ,  |t| ≤ width/2,  a₀ = erfcx(sc),  a₁ = 2sc·a₀ − 2/√π,
+    (n + 1)·aₙ₊₁ = 2sc·aₙ + 2aₙ₋₁                (from erfcx' = 2a·erfcx − 2/√π)
 
-The coefficients come from mpmath (the recurrence at 80 digits: it loses up to ~35 of them at c = 32)
-the first time they are needed, so no number in this file is copied from anywhere. The value is
-returned as hi + lo: a₀ in double-double plus t·(a₁ + t·(…)), a correction below a₀/10, so the
-rounding of the correction's Horner evaluation costs ≤ 0.1 ulp. Beyond 32 the asymptotic series
-1/(a√π)·Σ (−1)ⁿ(2n − 1)!!/(2a²)ⁿ is exact to double precision with 8 terms.
+The coefficients come from mpmath (the recurrence at 80 digits: it loses up to ~35 of them at the
+far end) the first time a table is used, so no number in this file is copied from anywhere. The value
+is returned as hi + lo: a₀ in double-double plus t·(b₁ + t·(…)), a correction below a₀/8, so the
+rounding of the correction's Horner evaluation costs ≤ 0.1 ulp. Beyond the table the asymptotic
+series 1/(a√π)·Σ (−1)ⁿ(2n − 1)!!/(2a²)ⁿ is exact to double precision with 8 terms.
 """
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property
 
 import mpmath
 import numpy as np
 
-WIDTH = 0.125
-LIMIT = 32.0
-DEGREE = 11  # enough for a truncation error below 2^-56 relative on every interval (tests check it)
-_INTERVALS = int(LIMIT / WIDTH)
 _ASYMPTOTIC_TERMS = 8
 
 
-def taylor_coefficients(c: float, degree: int = DEGREE, dps: int = 80) -> list[mpmath.mpf]:
-    """a₀ … a_degree of erfcx about ``c``, exact to ``dps`` digits less the recurrence's loss."""
+def taylor_coefficients(c: float, degree: int, dps: int = 80, scale: mpmath.mpf | int = 1) -> list[mpmath.mpf]:
+    """b₀ … b_degree of u ↦ erfcx(scale·u) about u = ``c``, exact to ``dps`` digits less the
+    recurrence's loss."""
     with mpmath.workdps(dps):
-        c = mpmath.mpf(c)
+        s = mpmath.mpf(scale)
+        c = s * mpmath.mpf(c)
         a = [mpmath.erfc(c) * mpmath.exp(c * c)]
         a.append(2 * c * a[0] - 2 / mpmath.sqrt(mpmath.pi))
         for n in range(1, degree):
             a.append((2 * c * a[n] + 2 * a[n - 1]) / (n + 1))
-        return a
+        return [an * s**n for n, an in enumerate(a)]
 
 
-@lru_cache(maxsize=1)
-def table() -> tuple[np.ndarray, np.ndarray]:
-    """(C, a0_lo): C[n, k] is aₙ about the centre of interval k, rounded to float64; a0_lo[k] is
-    the rounding error of C[0, k] (a₀ in double-double). Built once, in about 0.1 s."""
-    coeffs = np.empty((DEGREE + 1, _INTERVALS))
-    a0_lo = np.empty(_INTERVALS)
-    for k in range(_INTERVALS):
-        a = taylor_coefficients((k + 0.5) * WIDTH)
-        coeffs[:, k] = [float(v) for v in a]
-        a0_lo[k] = float(a[0] - mpmath.mpf(coeffs[0, k]))
-    return coeffs, a0_lo
+@dataclass(frozen=True)
+class Table:
+    """erfcx(u/√m) for u ≥ 0 from Taylor pieces of width ``width`` on [0, limit]."""
 
+    name: str
+    m: int  # scale = 1/√m
+    width: float
+    limit: float
+    degree: int  # a truncation error below 2^-56 relative on every interval (tests check it)
 
-def erfcx_dd(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """erfcx(a) = hi + lo for an array ``a`` ≥ 0 (float64 or longdouble; NaN gives NaN)."""
-    coeffs, a0_lo = table()
-    a = np.asarray(a)
-    inside = np.minimum(a, LIMIT)  # NaN stays NaN here (and in t) …
-    k = np.fmin(inside * (1 / WIDTH), _INTERVALS - 1).astype(np.intp)  # … but fmin keeps it out of the cast
-    t = inside - (k + 0.5) * WIDTH  # exact: the centre is a multiple of 1/16 within 1/16 of a
-    buf = np.empty(a.shape)
-    q = np.take(coeffs[DEGREE], k, mode="clip").astype(a.dtype)
-    for n in range(DEGREE - 1, 0, -1):
+    @property
+    def intervals(self) -> int:
+        return int(self.limit / self.width)
+
+    def scale_mp(self) -> mpmath.mpf:
+        with mpmath.workdps(80):
+            return 1 / mpmath.sqrt(self.m)
+
+    def coefficients(self, k: int, degree: int | None = None, dps: int = 80) -> list[mpmath.mpf]:
+        return taylor_coefficients((k + 0.5) * self.width, self.degree if degree is None else degree, dps,
+                                   self.scale_mp())
+
+    @cached_property
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(C, b0_lo): C[n, k] is bₙ about the centre of interval k, rounded to float64; b0_lo[k] is
+        the rounding error of C[0, k] (b₀ in double-double). Built on first use, in about 0.1 s."""
+        coeffs = np.empty((self.degree + 1, self.intervals))
+        b0_lo = np.empty(self.intervals)
+        for k in range(self.intervals):
+            b = self.coefficients(k)
+            coeffs[:, k] = [float(v) for v in b]
+            b0_lo[k] = float(b[0] - mpmath.mpf(coeffs[0, k]))
+        return coeffs, b0_lo
+
+    def __call__(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """erfcx(u/√m) = hi + lo for an array ``u`` ≥ 0 (float64 or longdouble; NaN gives NaN)."""
+        coeffs, b0_lo = self.arrays
+        u = np.asarray(u)
+        inside = np.minimum(u, self.limit)  # NaN stays NaN here (and in t) …
+        # … but fmin keeps it out of the integer cast
+        k = np.fmin(inside * (1 / self.width), self.intervals - 1).astype(np.intp)
+        t = k + 0.5
+        t *= -self.width
+        t += inside  # exact: the centre is a multiple of width/2 within width/2 of u
+        buf = np.empty(u.shape)
+        q = np.take(coeffs[self.degree], k, mode="clip").astype(u.dtype, copy=False)
+        for n in range(self.degree - 1, 0, -1):
+            q *= t
+            q += np.take(coeffs[n], k, out=buf, mode="clip")
         q *= t
-        q += np.take(coeffs[n], k, out=buf, mode="clip")
-    q *= t
-    a0 = np.take(coeffs[0], k, mode="clip").astype(a.dtype)
-    hi = a0 + q
-    lo = (a0 - hi) + q  # two-sum with |q| < a0/8: exact
-    lo += np.take(a0_lo, k, out=buf, mode="clip")
-    big = a > LIMIT
-    if big.any():
-        hi[big], lo[big] = _asymptotic(a[big]), 0.0
-    return hi, lo
+        b0 = np.take(coeffs[0], k, mode="clip").astype(u.dtype, copy=False)
+        hi = b0 + q
+        b0 -= hi
+        b0 += q  # two-sum with |q| < b0/8: exact
+        b0 += np.take(b0_lo, k, out=buf, mode="clip")
+        big = u > self.limit
+        if big.any():
+            a = u[big] * float(self.scale_mp())
+            hi[big], b0[big] = _asymptotic(a), 0.0
+        return hi, b0
 
 
 def _asymptotic(a: np.ndarray) -> np.ndarray:
@@ -83,4 +109,21 @@ def _asymptotic(a: np.ndarray) -> np.ndarray:
     return (1 + total) / (a * math.sqrt(math.pi))
 
 
-__all__ = ["DEGREE", "LIMIT", "WIDTH", "erfcx_dd", "table", "taylor_coefficients"]
+ERFCX = Table("erfcx", 1, 0.125, 32.0, 11)
+"""erfcx(a), a ≥ 0: erfc(P(x)) for any polynomial argument (erfc underflows beyond a ≈ 27)."""
+ERFCX_RSQRT2 = Table("erfcx(u/√2)", 2, 0.125, 40.0, 10)
+"""erfcx(u/√2), u ≥ 0: Φ(−u) = erfcx(u/√2)·e^{−u²/2}/2 (Φ underflows beyond u ≈ 38.5)."""
+TABLES = (ERFCX, ERFCX_RSQRT2)
+
+
+def erfcx_dd(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """erfcx(a) = hi + lo (see :data:`ERFCX`)."""
+    return ERFCX(a)
+
+
+def erfcx_rsqrt2_dd(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """erfcx(u/√2) = hi + lo (see :data:`ERFCX_RSQRT2`)."""
+    return ERFCX_RSQRT2(u)
+
+
+__all__ = ["ERFCX", "ERFCX_RSQRT2", "TABLES", "Table", "erfcx_dd", "erfcx_rsqrt2_dd", "taylor_coefficients"]

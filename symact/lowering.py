@@ -41,13 +41,17 @@ erfc_poly = sp.Function("erfc_poly")
 x_erfc_poly = sp.Function("x_erfc_poly")  # x_erfc_poly(x, k, ...) = k·x·erfc_poly(x, ...), compensated
 gauss_poly = sp.Function("gauss_poly")
 x_gauss_poly = sp.Function("x_gauss_poly")  # x_gauss_poly(x, k, ...) = k·x·gauss_poly(x, ...), compensated
+ncdf = sp.Function("ncdf")  # Φ(x), argument exactly x: erfcx(|x|/√2) tabulated in |x| (symact.erfcx)
+x_ncdf = sp.Function("x_ncdf")  # x_ncdf(x, k) = k·x·Φ(x) (GELU), compensated
+gauss = sp.Function("gauss")  # e^{−x²/2} with x² exact
+x_gauss = sp.Function("x_gauss")  # x_gauss(x, k) = k·x·e^{−x²/2}, compensated
 x_tanh_softplus = sp.Function("x_tanh_softplus")  # x·tanh(softplus(x)), Mish (symact.ddmath)
 dexpit = sp.Function("dexpit")  # σ(z)σ(−z) = σ'(z), evaluated as e^{−|z|}/(1 + e^{−|z|})² with a compensated quotient
 
 NUMERIC: dict[str, sp.Function] = {
     f.__name__: f for f in (expit, erfc, log1p, expm1, softplus_stable, maximum, minimum, where, expit_poly,
                             erfc_poly, gauss_poly, dexpit, x_expit_poly, x_erfc_poly,
-                            x_gauss_poly, x_tanh_softplus)
+                            x_gauss_poly, x_tanh_softplus, ncdf, x_ncdf, gauss, x_gauss)
 }
 """Name → unevaluated function that the lowered expression may contain."""
 
@@ -207,11 +211,15 @@ def _sigma_rule(z: sp.Expr) -> sp.Expr:
 
 
 def _Phi_rule(z: sp.Expr) -> sp.Expr:
+    if z == x:
+        return ncdf(x)
     coeffs = _dd_coefficients(z, -1 / sp.sqrt(2))
     return erfc_poly(x, *coeffs) / 2 if coeffs else erfc(-z / sp.sqrt(2)) / 2
 
 
 def _phi_rule(z: sp.Expr) -> sp.Expr:
+    if z == x:
+        return gauss(x) / sp.sqrt(2 * sp.pi)
     coeffs = _dd_coefficients(z, 1 / sp.sqrt(2))
     if coeffs:
         return gauss_poly(x, *coeffs) / sp.sqrt(2 * sp.pi)
@@ -331,6 +339,11 @@ def _fuse_x_times(e: sp.Expr) -> sp.Expr:
         if isinstance(f, expit_poly):
             rest.remove(f)
             return sp.Mul(x_expit_poly(*f.args), *rest)
+        if isinstance(f, (ncdf, gauss)) and f.args == (x,):
+            rest.remove(f)
+            k = sp.Mul(*(a for a in rest if a.is_number))
+            fused = x_ncdf if isinstance(f, ncdf) else x_gauss
+            return sp.Mul(fused(x, k), *(a for a in rest if not a.is_number))
         if isinstance(f, (erfc_poly, gauss_poly)):
             rest.remove(f)
             k = sp.Mul(*(a for a in rest if a.is_number))
