@@ -97,14 +97,14 @@ def speed_table(quick: bool) -> list[str]:
         for name, textbook in {**TEXTBOOK, **{k + "'": v for k, v in TEXTBOOK_D1.items()}}.items():
             base, order = name.rstrip("'"), name.count("'")
             ours = symact.lambdify(base, derivative=order)
-            t_ours, t_text = _time(ours, xs, 3), _time(textbook, xs, 3)
+            t_ours, t_text = _time(ours, xs, 7), _time(textbook, xs, 7)
             t_torch = "–"
             ratio_torch = "–"
             if torch_k and order == 0 and base in torch_k:
                 import torch
 
                 tx = torch.from_numpy(xs)
-                tt = _time(torch_k[base], tx, 3)
+                tt = _time(torch_k[base], tx, 7)
                 t_torch, ratio_torch = f"{tt * 1e3:.2f}", f"{t_ours / tt:.2f}"
             rows.append(f"| {name} | {n:.0e} | {t_ours * 1e3:.2f} | {t_text * 1e3:.2f} | {t_ours / t_text:.2f} | "
                         f"{t_torch} | {ratio_torch} |")

@@ -11,12 +11,12 @@ The coefficients come from mpmath (the recurrence at 80 digits: it loses up to ~
 far end) the first time a table is used, so no number in this file is copied from anywhere. The value
 is returned as hi + lo: a₀ in double-double plus t·(b₁ + t·(…)), a correction below a₀/8, so the
 rounding of the correction's Horner evaluation costs ≤ 0.1 ulp. Beyond the table the asymptotic
-series 1/(a√π)·Σ (−1)ⁿ(2n − 1)!!/(2a²)ⁿ is exact to double precision with 8 terms.
+series 1/(a√π)·Σ (−1)ⁿ(2n − 1)!!/(2a²)ⁿ is exact to double precision with 8 terms (also carried
+as hi + lo).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -44,7 +44,7 @@ class Table:
     """erfcx(u/√m) for u ≥ 0 from Taylor pieces of width ``width`` on [0, limit]."""
 
     name: str
-    m: int  # scale = 1/√m
+    m: int  # scale = 1/√m (1 or 2)
     width: float
     limit: float
     degree: int  # a truncation error below 2^-56 relative on every interval (tests check it)
@@ -96,17 +96,39 @@ class Table:
         b0 += np.take(b0_lo, k, out=buf, mode="clip")
         big = u > self.limit
         if big.any():
-            a = u[big] * float(self.scale_mp())
-            hi[big], b0[big] = _asymptotic(a), 0.0
+            hi[big], b0[big] = _asymptotic(u[big], self.m)
         return hi, b0
 
 
-def _asymptotic(a: np.ndarray) -> np.ndarray:
-    inv = (0.5 / a) / a  # not 1/(2a²): a² overflows for a > 1e154
-    total = np.zeros_like(a)
-    for n in range(_ASYMPTOTIC_TERMS - 1, 0, -1):  # Horner in 1/(2a²): Σ (−1)ⁿ (2n−1)!! uⁿ
+def _asymptotic(u: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """erfcx(a), a = u/√m: √m/(u√π)·Σ (−1)ⁿ(2n−1)!!/(2a²)ⁿ = hi + lo, the factor √(m/π)/u as a
+    double-double quotient (u itself, not a rounded u/√m), the series (≤ 5e-4 here) as a correction."""
+    inv = (0.5 * m / u) / u  # 1/(2a²), not formed from u²: that overflows for u > 1e154
+    total = np.zeros_like(u)
+    for n in range(_ASYMPTOTIC_TERMS - 1, 0, -1):  # Horner in 1/(2a²): Σ (−1)ⁿ (2n−1)!! vⁿ
         total = -(2 * n - 1) * inv * (1 + total)
-    return (1 + total) / (a * math.sqrt(math.pi))
+    k_hi, k_lo = _SQRT_M_OVER_PI[m]
+    q = k_hi / u
+    with np.errstate(invalid="ignore", over="ignore"):  # u = inf or > 1e300: the split overflows; lo is 0 there
+        # exact residual k_hi − q·u by Veltkamp's split
+        qh = q * _SPLIT - (q * _SPLIT - q)
+        uh = u * _SPLIT - (u * _SPLIT - u)
+        p = q * u
+        e = (((qh * uh - p) + qh * (u - uh)) + (q - qh) * uh) + (q - qh) * (u - uh)
+        c = np.nan_to_num(((k_hi - p) - e + k_lo) / u, nan=0.0, posinf=0.0, neginf=0.0)
+    w = c + q * total
+    hi = q + w
+    return hi, w - (hi - q)  # |w| ≪ q: exact
+
+
+def _sqrt_m_over_pi(m: int) -> tuple[float, float]:
+    with mpmath.workdps(40):
+        k = mpmath.sqrt(mpmath.mpf(m) / mpmath.pi)
+        return float(k), float(k - mpmath.mpf(float(k)))
+
+
+_SQRT_M_OVER_PI = {m: _sqrt_m_over_pi(m) for m in (1, 2)}
+_SPLIT = 134217729.0  # 2**27 + 1
 
 
 ERFCX = Table("erfcx", 1, 0.125, 32.0, 11)

@@ -182,6 +182,9 @@ pieces of this many elements: each piece's temporaries (128 KB) stay in cache an
 NumPy's allocator, where whole-array temporaries are fresh pages (measured: GELU, Mish, QuickGELU
 about 2× faster; a plain formula gains nothing, so it is evaluated whole)."""
 
+PROBE_AT = 1 << 16
+"""Input size from which :meth:`NumericFunction.probe` runs (once per function)."""
+
 RESCUE_BELOW = 2.0**-900
 """Results smaller than this (in float64) are re-evaluated in ``numpy.longdouble`` when that type
 has a wider exponent range than float64 (see :meth:`NumericFunction._rescue_underflow`)."""
@@ -209,13 +212,47 @@ class NumericFunction:
     """
 
     def __init__(self, expr: sp.Expr, lowered: sp.Expr, func: Callable[[np.ndarray], Any],
-                 rescue: Callable[[np.ndarray], Any] | None = None, chunk: int | None = None) -> None:
+                 rescue: Callable[[np.ndarray], Any] | None = None, chunk: int | None = None,
+                 probe: bool = False) -> None:
         self.expr = expr
         self.lowered = lowered
         self._func = func
         self._rescue = rescue
         self.chunk = chunk
         """Large inputs are evaluated in pieces of this many elements (None: whole), see :data:`CHUNK`."""
+        self.plain = False
+        """True when the lowered code itself already gives NaN, the limits at ±inf and the tails (see
+        :meth:`probe`): calls then skip the min/max reduction that routes input to the repairs."""
+        self._to_probe = probe
+
+    def probe(self) -> NumericFunction:
+        """Decide by evaluation which repairs this function needs, and drop the others.
+
+        Plain: the raw lowered code equals the repaired result on ±inf, NaN, ±0 and 4000 magnitudes
+        from TAIL/10 to the largest float, both signs (an overflow into inf·0 starts at a threshold
+        and lasts to the end of the range, so a dense geometric sweep sees it). Rescue: kept only if
+        re-evaluating in longdouble changes some result on [−1100, 1100] in steps of 1/64 (the
+        narrowest underflow band known, GELU-tanh' near −21.2, is 0.2 wide); a lone σ(x) or eˣ
+        underflows gracefully by itself.
+
+        Done on the first call with at least :data:`PROBE_AT` elements (it needs the symbolic limits,
+        a fraction of a second), where the savings are worth it.
+        """
+        self._to_probe = False
+        with np.errstate(all="ignore"):
+            big = np.geomspace(TAIL / 10, float(np.finfo(np.float64).max), 4000)
+            points = np.concatenate([big, -big, [np.inf, -np.inf, np.nan, 0.0, -0.0, TAIL, -TAIL]])
+            raw = np.broadcast_to(np.asarray(self._func(points), dtype=np.float64), points.shape)
+            fixed = self._call_special(points)
+            signs = ~np.isnan(fixed)  # a NaN's sign bit means nothing (scipy's expit(nan) is -nan)
+            self.plain = bool(np.array_equal(raw, fixed, equal_nan=True)
+                              and np.array_equal(np.signbit(raw[signs]), np.signbit(fixed[signs])))
+            if self._rescue is not None:
+                sweep = np.arange(-1100.0, 1100.0, 1 / 64)
+                raw = np.array(np.broadcast_to(np.asarray(self._func(sweep), dtype=np.float64), sweep.shape))
+                if np.array_equal(self._rescue_underflow(sweep, raw), raw, equal_nan=True):
+                    self._rescue = None
+        return self
 
     def _evaluate(self, work: np.ndarray) -> np.ndarray:
         if self.chunk is None or work.size <= self.chunk:
@@ -245,11 +282,16 @@ class NumericFunction:
         out_dtype = arr.dtype if arr.dtype in (np.float32, np.float64) else np.dtype(np.float64)
         # float32 is computed in float64 and rounded once at the end
         work = arr if arr.dtype == np.float64 else arr.astype(np.float64)
+        if self._to_probe and work.size >= PROBE_AT:
+            try:
+                self.probe()
+            except (TypeError, ValueError):  # a user-supplied function (functions=) that rejects the probe
+                pass
         # numpy.where evaluates every Piecewise branch everywhere, and far tails overflow into
         # inf*0: neither is an error of the result, hence errstate and the repairs below.
         with np.errstate(all="ignore"):
             # one reduction decides the common case: no NaN, no inf, nothing beyond TAIL
-            lo, hi = (work.min(), work.max()) if work.size else (0.0, 0.0)
+            lo, hi = (work.min(), work.max()) if work.size and not self.plain else (0.0, 0.0)
             if -TAIL < lo and hi < TAIL:
                 out = self._evaluate(work)
                 if out.shape != work.shape:
@@ -284,6 +326,8 @@ class NumericFunction:
         same lowered expression evaluated there does not underflow. Only these few points pay.
         """
         flat_out, flat_in = out.reshape(-1), work.reshape(-1)
+        if np.fmin.reduce(flat_out) >= RESCUE_BELOW:  # positive results (σ): one pass, no temporary
+            return out
         magnitude = np.abs(flat_out)
         if not np.fmin.reduce(magnitude) < RESCUE_BELOW:  # the common case: one reduction (NaN skipped)
             return out
@@ -398,7 +442,7 @@ def _lambdify(expr: sp.Expr, lowering: bool, table: tuple[tuple[str, Any], ...])
         rescue = sp.lambdify(x, lowered, modules=[{**dict(table), **LONGDOUBLE_FUNCTIONS}, "scipy", "numpy"],
                              cse=True)
     heavy = lowering and bool(names & set(_DOUBLE_DOUBLE))
-    return NumericFunction(expr, lowered, func, rescue, CHUNK if heavy else None)
+    return NumericFunction(expr, lowered, func, rescue, CHUNK if heavy else None, probe=lowering)
 
 
 def exact_value(func: Callable[[Any], Any], value: Any, *, maxprec: int = 1 << 14) -> Any:

@@ -91,6 +91,32 @@ def test_large_inputs_are_evaluated_in_pieces_with_the_same_values():
     assert symact.lambdify("relu").chunk is None  # a plain formula is evaluated whole
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_probing_drops_only_repairs_that_change_nothing(name):
+    """After NumericFunction.probe (run on the first large input) a function may skip the special-value
+    routing and the longdouble rescue; on the standard grid and a fine sweep through the underflow
+    bands the results are bit for bit those of the unprobed function."""
+    from symact.accuracy import standard_grid
+    from symact.numeric import NUMPY_FUNCTIONS, NumericFunction, _lambdify, resolve
+
+    table = tuple(sorted(NUMPY_FUNCTIONS.items(), key=lambda kv: kv[0]))
+    points = np.concatenate([standard_grid(dense_step=0.05), np.arange(-1100.0, 1100.0, 0.01)])
+    for order in (0, 1, 2):
+        fresh: NumericFunction = _lambdify.__wrapped__(resolve(name, order), True, table)
+        probed: NumericFunction = _lambdify.__wrapped__(resolve(name, order), True, table).probe()
+        assert not fresh.plain and fresh._to_probe and not probed._to_probe
+        want, got = fresh(points), probed(points)
+        assert np.array_equal(got, want, equal_nan=True), points[~((got == want) | np.isnan(want))][:5]
+
+
+def test_first_large_call_probes():
+    from symact.numeric import PROBE_AT
+
+    f = symact.lambdify("relu")
+    f(np.zeros(PROBE_AT))
+    assert f.plain and not f._to_probe  # maximum(x, 0) needs no repair: NaN, ±inf and tails come out right
+
+
 def test_dtypes():
     f = symact.lambdify("gelu_tanh")
     assert f(np.ones(3, np.float32)).dtype == np.float32
