@@ -17,7 +17,7 @@ from typing import Any
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from . import ddmath
+from . import ddmath, erfcx
 from .calculus import ActOrExpr
 from .errors import InvalidArgumentError
 from .lowering import lower
@@ -327,24 +327,65 @@ def _float_code(value: float) -> str:
     return repr(value)
 
 
+# Array-namespace members for symact.ddmath.erfcx_table (Φ's erfcx table), per backend; and the
+# module-level builder of the table as that backend's arrays (from mpmath, once per device).
+_TABLE_NAMESPACE = {
+    "numpy": ("minimum = numpy.minimum", "", "@staticmethod", "def index(v, top):",
+              "    return numpy.clip(numpy.nan_to_num(v), 0, top).astype(numpy.intp)"),
+    "torch": ("@staticmethod", "def minimum(a, b):", "    return torch.clamp(a, max=b)", "",
+              "@staticmethod", "def index(v, top):", "    return torch.nan_to_num(v, nan=0.0).clamp(0, top).long()"),
+    "jax": ("minimum = jax.numpy.minimum", "",
+            "@staticmethod", "def index(v, top):",
+            "    return jax.numpy.clip(jax.numpy.nan_to_num(v), 0, top).astype(jax.numpy.int32)"),
+}
+_TABLE_ARRAY = {"numpy": "numpy.array({0})", "torch": "torch.tensor({0}, dtype=torch.float64, device=device)",
+                "jax": "jax.numpy.asarray({0})"}
+
+
+def _table_lines(spec: Backend) -> tuple[list[str], list[str]]:
+    """(namespace lines, module lines) that give the namespace ``erfcx_rsqrt2_dd``."""
+    t = erfcx.ERFCX_RSQRT2
+    device = "u.device" if spec.name == "torch" else "None"
+    namespace = ["", "@staticmethod", "def take(row, k):", "    return row[k]", "", *_TABLE_NAMESPACE[spec.name], "",
+                 "@staticmethod", "def erfcx_rsqrt2_dd(u):  # erfcx(u/√2) = hi + lo, see symact.erfcx",
+                 f"    rows, lo = _erfcx_arrays({device})",
+                 f"    return erfcx_table(_xp, u, rows, lo, {t.width!r}, {t.limit!r})"]
+    module = ["", "import mpmath  # builds the erfcx table once", "", "_ERFCX = {}", "", "",
+              "def _erfcx_arrays(device):  # Taylor pieces of erfcx(u/√2), computed with mpmath on first use",
+              "    if device not in _ERFCX:",
+              f"        rows, lo = table_rows({t.m!r}, {t.width!r}, {t.limit!r}, {t.degree!r})",
+              "        _ERFCX[device] = (" + _TABLE_ARRAY[spec.name].format("rows") + ", "
+              + _TABLE_ARRAY[spec.name].format("lo") + ")",
+              "    return _ERFCX[device]"]
+    for func in (erfcx.taylor_coefficients, erfcx.table_rows, ddmath.erfcx_table):
+        module += ["", "", _plain_source(func).rstrip()]
+    return namespace, module
+
+
 def _dd_helpers(lowered: sp.Expr, spec: Backend) -> list[str]:
     """Source of the symact.ddmath functions the lowered expression calls, and the array namespace."""
     used = {type(f).__name__ for f in lowered.atoms(sp.Function)} & set(_DD)
     if not used:
         return ["", ""]
+    namespace, module = list(spec.namespace), []
+    if used & {"ncdf", "x_ncdf"}:
+        extra, module = _table_lines(spec)
+        namespace += extra
     lines = ["", "", "class _xp:  # the array namespace the double-double helpers take",
-             *["    " + line if line else "" for line in spec.namespace], "", "",
+             *["    " + line if line else "" for line in namespace], "", "",
              f"_SPLIT = {ddmath._SPLIT!r}", f"_BIG = {ddmath._BIG!r}", "_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)",
-             f"_RSQRT2_HI, _RSQRT2_LO = {ddmath._RSQRT2_HI!r}, {ddmath._RSQRT2_LO!r}  # 1/√2 in double-double"]
+             f"_UP, _DOWN = {ddmath._UP!r}, {ddmath._DOWN!r}",
+             f"_RSQRT2_HI, _RSQRT2_LO = {ddmath._RSQRT2_HI!r}, {ddmath._RSQRT2_LO!r}  # 1/√2 in double-double",
+             *module]
     helpers = [ddmath.two_sum, ddmath.two_prod, ddmath.dekker, ddmath.poly]
     if used & {"expit_poly", "x_expit_poly"}:
         helpers.append(ddmath.expit_dd)
-    if used & {"erfc_poly", "x_erfc_poly", "ncdf", "x_ncdf"}:
+    if used & {"erfc_poly", "x_erfc_poly"}:
         helpers += [ddmath.select, ddmath._erfc_tail, ddmath._erfc_near]
-    if used & {"x_erfc_poly", "ncdf", "x_ncdf"} and "erfc_poly" not in used:
+    if "x_erfc_poly" in used and "erfc_poly" not in used:
         helpers.append(ddmath.erfc_poly)
-    if "x_ncdf" in used and "ncdf" not in used:
-        helpers.append(ddmath.ncdf)
+    if used & {"ncdf", "x_ncdf"}:
+        helpers.append(ddmath._ncdf_dd)
     for func in (*helpers, *(getattr(ddmath, n) for n in sorted(used))):
         lines += ["", "", _plain_source(func).rstrip()]
     return lines + [""]

@@ -20,6 +20,7 @@ from typing import Any
 _SPLIT = 134217729.0  # 2**27 + 1, Veltkamp's splitter for float64
 _BIG = 1e290  # beyond this the split overflows; products there saturate the functions anyway
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+_UP, _DOWN = 2.0**64, 2.0**-64  # exact scalings that keep corrections of results near underflow normal
 _RSQRT2_HI = math.sqrt(0.5)
 # 1/√2 − hi = δ solves 2·hi·δ + δ² = 1/2 − hi²: two fixed-point steps in exact rationals (error ~1e-49)
 _d = (Fraction(1, 2) - Fraction(_RSQRT2_HI) ** 2) / (2 * Fraction(_RSQRT2_HI))
@@ -162,35 +163,41 @@ def erfc_dd(xp: Any, hi: Any, lo: Any) -> tuple[Any, Any]:
 
 
 def ncdf(xp: Any, x: Any) -> Any:
-    """Φ(x) = erfc(−x/√2)/2 from the namespace's erfc/erfcx (see :func:`erfc_poly`; :func:`ncdf_dd`)."""
-    return 0.5 * erfc_poly(xp, x, -_RSQRT2_HI, -_RSQRT2_LO, 0.0, 0.0)
-
-
-def x_ncdf(xp: Any, x: Any, k: float) -> Any:
-    """k·x·Φ(x) (GELU: k = 1) from the namespace's erfc/erfcx; see :func:`x_ncdf_dd`."""
-    return x * (k * ncdf(xp, x))
-
-
-def ncdf_dd(xp: Any, x: Any) -> Any:
-    """Φ(x) for a namespace with ``erfcx_rsqrt2_dd`` (NumPy: :mod:`symact.erfcx`), ≤ 1 ulp."""
+    """Φ(x) to ≤ 1 ulp (see :func:`_ncdf_dd`)."""
     r, c = _ncdf_dd(xp, x)
     return r + c
 
 
-def x_ncdf_dd(xp: Any, x: Any, k: float) -> Any:
-    """k·x·Φ(x) with ``erfcx_rsqrt2_dd``, the products carried exactly: GELU ≤ 1.3 ulp."""
-    r, c = _ncdf_dd(xp, x)
-    if k != 1:
-        r, e = two_prod(xp, r, k)
-        c = e + c * k
-    a, b = two_prod(xp, x, r)
-    return a + (b + x * c)
+def x_ncdf(xp: Any, x: Any, k: float) -> Any:
+    """k·x·Φ(x) (GELU: k = 1). T = (k·x/2)·erfcx(u/√2)·e^{−u²/2} = k·x·Φ(−u), u = |x|, multiplied in
+    that order, every product carried exactly: e^{−u²/2} is normal wherever the result is, so the left
+    tail (GELU(−37.6) ≈ 1e-307 while Φ(−37.6) is subnormal) keeps full precision without a rescue.
+    T is formed times 2⁶⁴ so that its corrections (u²'s rounding alone is ~5e-14 of it near x = −37)
+    stay normal numbers where XLA flushes subnormals to zero. x ≤ 0: T; x > 0: k·x − T by an exact
+    two-sum. ≤ 1.3 ulp."""
+    u = xp.abs(x)
+    g, g_lo = xp.erfcx_rsqrt2_dd(u)
+    sq, sq_err = two_prod(xp, u, u)
+    e = xp.exp(-0.5 * sq) * _UP
+    kx, kx_lo = two_prod(xp, x, 0.5 * k)
+    p, f = two_prod(xp, kx, g)
+    f = f + kx * g_lo + kx_lo * g
+    r, c = two_prod(xp, p, e)
+    c = c + (f - p * (0.5 * sq_err)) * e  # (p + f)·e^{−(sq + err)/2} = (p + f)·e·(1 − err/2)
+    out = (r + c) * _DOWN
+    pos = x > 0
+    if not getattr(xp, "subset", False) or pos.any():  # NumPy may skip it; JAX cannot ask (tracers)
+        kx, kx_lo = two_prod(xp, x, k)
+        s, s_lo = two_sum(xp, kx, -(r * _DOWN))
+        out = xp.where(pos, s + ((s_lo + kx_lo) - c * _DOWN), out)
+    return out
 
 
 def _ncdf_dd(xp: Any, x: Any) -> tuple[Any, Any]:
-    """Φ(x) = r + c. Φ(−u) = erfcx(u/√2)·e^{−u²/2}/2 for u = |x|: the table takes u itself, so no
-    rounded u/√2 is amplified by u² (what Cody's algorithm avoids by splitting x); u² is exact and
-    the product carried exactly, so only e^{−u²/2} rounds. x > 0: 1 − Φ(−u) by an exact two-sum."""
+    """Φ(x) = r + c. Φ(−u) = erfcx(u/√2)·e^{−u²/2}/2 for u = |x|: the namespace's ``erfcx_rsqrt2_dd``
+    (a table of Taylor pieces in u, :mod:`symact.erfcx`) takes u itself, so no rounded u/√2 is amplified
+    by u² (what Cody's algorithm avoids by splitting x); u² is exact and the product carried exactly,
+    so only e^{−u²/2} rounds. x > 0: 1 − Φ(−u) by an exact two-sum."""
     u = xp.abs(x)
     g, g_lo = xp.erfcx_rsqrt2_dd(u)
     sq, sq_err = two_prod(xp, u, u)
@@ -199,26 +206,44 @@ def _ncdf_dd(xp: Any, x: Any) -> tuple[Any, Any]:
     c = c + (g_lo - 0.5 * g * sq_err) * e  # e^{−(sq + err)/2} = e^{−sq/2}(1 − err/2)
     r, c = 0.5 * r, 0.5 * c
     pos = x > 0
-    if pos.any():  # NumPy: the namespaces with the erfcx tables
+    if not getattr(xp, "subset", False) or pos.any():  # NumPy may skip it; JAX cannot ask (tracers)
         r2, c2 = two_sum(xp, 1.0, -r)
         r, c = xp.where(pos, r2, r), xp.where(pos, c2 - c, c)
     return r, c
 
 
+def erfcx_table(xp: Any, u: Any, rows: Any, b0_lo: Any, width: float, limit: float) -> tuple[Any, Any]:
+    """erfcx(u/√m) = hi + lo from :func:`symact.erfcx.table_rows` (as the namespace's arrays): the
+    torch/JAX/exported-NumPy form of :class:`symact.erfcx.Table` (which works in place). Beyond
+    ``limit`` it returns the last piece's value: callers multiply by e^{−u²/2}, which is 0 there."""
+    inside = xp.minimum(u, limit)
+    k = xp.index(inside * (1 / width), len(b0_lo) - 1)
+    t = inside - (k + 0.5) * width  # exact: the centre is a multiple of width/2 within width/2 of u
+    q = xp.take(rows[len(rows) - 1], k)
+    for n in range(len(rows) - 2, 0, -1):
+        q = q * t + xp.take(rows[n], k)
+    q = q * t
+    b0 = xp.take(rows[0], k)
+    hi = b0 + q
+    return hi, ((b0 - hi) + q) + xp.take(b0_lo, k)
+
+
 def gauss(xp: Any, x: Any) -> Any:
-    """e^{−x²/2} with x² carried exactly: e^{−(s + err)/2} = e^{−s/2}(1 − err/2)."""
+    """e^{−x²/2} with x² carried exactly: e^{−(s + err)/2} = e^{−s/2}(1 − err/2), formed times 2⁶⁴ so
+    that the correction stays normal near underflow (XLA flushes subnormals)."""
     sq, sq_err = two_prod(xp, x, x)
-    e = xp.exp(-0.5 * sq)
-    return e - e * (0.5 * sq_err)
+    e = xp.exp(-0.5 * sq) * _UP
+    return (e - e * (0.5 * sq_err)) * _DOWN
 
 
 def x_gauss(xp: Any, x: Any, k: float) -> Any:
-    """k·x·e^{−x²/2} (GELU' = Φ + x·φ: k = 1/√(2π)) with the square and both products carried exactly."""
+    """k·x·e^{−x²/2} (GELU' = Φ + x·φ: k = 1/√(2π)) with the square and both products carried exactly,
+    formed times 2⁶⁴ as in :func:`gauss`."""
     sq, sq_err = two_prod(xp, x, x)
-    r, f = two_prod(xp, xp.exp(-0.5 * sq), k)
+    r, f = two_prod(xp, xp.exp(-0.5 * sq) * _UP, k)
     f = f - r * (0.5 * sq_err)
     a, b = two_prod(xp, x, r)
-    return a + (b + x * f)
+    return (a + (b + x * f)) * _DOWN
 
 
 def _erfc_tail(xp: Any, hi: Any, lo: Any) -> Any:
@@ -280,6 +305,6 @@ def x_tanh_softplus(xp: Any, x: Any) -> Any:
     return p + (e - p * xp.where(neg, d_neg, d_pos))
 
 
-__all__ = ["dekker", "dexpit", "erfc_dd", "erfc_poly", "erfc_poly_dd", "expit_dd", "expit_poly", "gauss", "gauss_poly",
-           "ncdf", "ncdf_dd", "poly", "select", "two_prod", "two_sum", "x_erfc_poly", "x_erfc_poly_dd", "x_expit_poly",
-           "x_gauss", "x_gauss_poly", "x_ncdf", "x_ncdf_dd", "x_tanh_softplus"]
+__all__ = ["dekker", "dexpit", "erfc_dd", "erfc_poly", "erfc_poly_dd", "erfcx_table", "expit_dd", "expit_poly", "gauss",
+           "gauss_poly", "ncdf", "poly", "select", "two_prod", "two_sum", "x_erfc_poly", "x_erfc_poly_dd",
+           "x_expit_poly", "x_gauss", "x_gauss_poly", "x_ncdf", "x_tanh_softplus"]

@@ -26,17 +26,30 @@ import numpy as np
 _ASYMPTOTIC_TERMS = 8
 
 
-def taylor_coefficients(c: float, degree: int, dps: int = 80, scale: mpmath.mpf | int = 1) -> list[mpmath.mpf]:
-    """b₀ … b_degree of u ↦ erfcx(scale·u) about u = ``c``, exact to ``dps`` digits less the
-    recurrence's loss."""
+def taylor_coefficients(c: float, degree: int, dps: int = 80, m: int = 1) -> list[mpmath.mpf]:
+    """b₀ … b_degree of u ↦ erfcx(u/√m) about u = ``c`` (mpmath numbers), exact to ``dps`` digits less
+    the recurrence's loss. Plain Python: the torch/JAX code generator copies it into its modules."""
     with mpmath.workdps(dps):
-        s = mpmath.mpf(scale)
+        s = 1 / mpmath.sqrt(m)
         c = s * mpmath.mpf(c)
         a = [mpmath.erfc(c) * mpmath.exp(c * c)]
         a.append(2 * c * a[0] - 2 / mpmath.sqrt(mpmath.pi))
         for n in range(1, degree):
             a.append((2 * c * a[n] + 2 * a[n - 1]) / (n + 1))
         return [an * s**n for n, an in enumerate(a)]
+
+
+def table_rows(m: int, width: float, limit: float, degree: int) -> tuple[list[list[float]], list[float]]:
+    """(rows, b0_lo) as Python floats: rows[n][k] = bₙ about the centre of interval k, b0_lo[k] the
+    rounding error of rows[0][k]. Plain Python, copied into generated torch/JAX modules like the above."""
+    count = int(limit / width)
+    rows, b0_lo = [[0.0] * count for _ in range(degree + 1)], [0.0] * count
+    for k in range(count):
+        b = taylor_coefficients((k + 0.5) * width, degree, 80, m)
+        for n in range(degree + 1):
+            rows[n][k] = float(b[n])
+        b0_lo[k] = float(b[0] - mpmath.mpf(rows[0][k]))
+    return rows, b0_lo
 
 
 @dataclass(frozen=True)
@@ -53,25 +66,14 @@ class Table:
     def intervals(self) -> int:
         return int(self.limit / self.width)
 
-    def scale_mp(self) -> mpmath.mpf:
-        with mpmath.workdps(80):
-            return 1 / mpmath.sqrt(self.m)
-
     def coefficients(self, k: int, degree: int | None = None, dps: int = 80) -> list[mpmath.mpf]:
-        return taylor_coefficients((k + 0.5) * self.width, self.degree if degree is None else degree, dps,
-                                   self.scale_mp())
+        return taylor_coefficients((k + 0.5) * self.width, self.degree if degree is None else degree, dps, self.m)
 
     @cached_property
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """(C, b0_lo): C[n, k] is bₙ about the centre of interval k, rounded to float64; b0_lo[k] is
-        the rounding error of C[0, k] (b₀ in double-double). Built on first use, in about 0.1 s."""
-        coeffs = np.empty((self.degree + 1, self.intervals))
-        b0_lo = np.empty(self.intervals)
-        for k in range(self.intervals):
-            b = self.coefficients(k)
-            coeffs[:, k] = [float(v) for v in b]
-            b0_lo[k] = float(b[0] - mpmath.mpf(coeffs[0, k]))
-        return coeffs, b0_lo
+        """(C, b0_lo) of :func:`table_rows` as arrays. Built on first use, in about 0.1 s."""
+        rows, b0_lo = table_rows(self.m, self.width, self.limit, self.degree)
+        return np.array(rows), np.array(b0_lo)
 
     def __call__(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """erfcx(u/√m) = hi + lo for an array ``u`` ≥ 0 (float64 or longdouble; NaN gives NaN)."""
@@ -148,4 +150,5 @@ def erfcx_rsqrt2_dd(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ERFCX_RSQRT2(u)
 
 
-__all__ = ["ERFCX", "ERFCX_RSQRT2", "TABLES", "Table", "erfcx_dd", "erfcx_rsqrt2_dd", "taylor_coefficients"]
+__all__ = ["ERFCX", "ERFCX_RSQRT2", "TABLES", "Table", "erfcx_dd", "erfcx_rsqrt2_dd", "table_rows",
+           "taylor_coefficients"]

@@ -45,4 +45,7 @@ def test_torch_source_puts_every_constant_on_the_input_device(name):
         code = source(name, backend="torch", derivative=order)
         calls = re.findall(r"torch\.(?:as_tensor|tensor|full|zeros|ones)\((?:[^()]|\([^()]*\))*\)", code)
         assert calls, code
-        assert all("device=x.device" in c for c in calls), [c for c in calls if "device=x.device" not in c]
+        # the erfcx table (GELU) is built per device, for the device of the tensor it is used with
+        on_input = ("device=x.device",) + (("device=device",) if "_erfcx_arrays(u.device)" in code else ())
+        bad = [c for c in calls if not any(d in c for d in on_input)]
+        assert not bad, bad
