@@ -28,6 +28,7 @@ MP_NUMERIC = {
     "gauss_poly": lambda t, *c: mp.exp(-_poly(t, c) ** 2),
     "x_gauss_poly": lambda t, k, *c: k * t * mp.exp(-_poly(t, c) ** 2),
     "expit": lambda z: 1 / (1 + mp.exp(-z)),
+    "expit_fast": lambda z: 1 / (1 + mp.exp(-z)),
     "dexpit": lambda z: 1 / ((1 + mp.exp(-z)) * (1 + mp.exp(z))),
     "x_tanh_softplus": lambda t: t * mp.tanh(mp.log1p(mp.exp(t))),
     "ncdf": lambda t: mp.erfc(-t / mp.sqrt(2)) / 2,
@@ -87,9 +88,10 @@ def test_every_pair_rule_is_exercised():
 
 @pytest.mark.parametrize("name", symact.names())
 @pytest.mark.parametrize("order", [0, 1, 2])
-def test_lowering_preserves_registry_expressions(name, order):
+@pytest.mark.parametrize("compensated", [True, False], ids=["compensated", "fast"])
+def test_lowering_preserves_registry_expressions(name, order, compensated):
     expr = symact.numeric.resolve(name, order)
-    f, g = _mp(symact.to_elementary(expr)), _mp(lower(expr))
+    f, g = _mp(symact.to_elementary(expr)), _mp(lower(expr, compensated=compensated))
     for point in ("-4.75", "-1.25", "0.5", "2.25", "6.5"):
         with mp.workdps(80):
             exact = f(mp.mpf(point))
@@ -100,9 +102,10 @@ def test_lowered_uses_only_known_functions():
     known = set(NUMERIC) | {"exp", "tanh", "erf", "log", "Piecewise"}
     for name in symact.names():
         for order in (0, 1, 2):
-            low = lower(symact.numeric.resolve(name, order))
-            used = {type(f).__name__ for f in low.atoms(sp.Function)}
-            assert used <= known, (name, order, used)
+            for compensated in (True, False):
+                low = lower(symact.numeric.resolve(name, order), compensated=compensated)
+                used = {type(f).__name__ for f in low.atoms(sp.Function)}
+                assert used <= known, (name, order, used)
 
 
 def test_rules_are_documented():

@@ -117,6 +117,20 @@ def test_first_large_call_probes():
     assert f.plain and not f._to_probe  # maximum(x, 0) needs no repair: NaN, ±inf and tails come out right
 
 
+def test_float32_input_takes_the_fast_form():
+    """float32 results are the float64 values rounded once; the double-double forms change nothing
+    there (their gain is far below a float32 ulp), so float32 input evaluates lambdify(fast=True)."""
+    xs = np.linspace(-40, 40, 2001, dtype=np.float32)
+    assert "erfc_stable" in str(symact.lambdify("gelu", fast=True).lowered)  # SciPy's erfc, no table
+    for name in ("gelu", "mish", "quick_gelu"):
+        f, fast = symact.lambdify(name), symact.lambdify(name, fast=True)
+        assert f.float32_form is not None and fast.float32_form is None
+        out = f(xs)
+        assert out.dtype == np.float32 and np.array_equal(out, fast(xs.astype(np.float64)).astype(np.float32))
+    with pytest.raises(symact.InvalidArgumentError, match="numpy backend only"):
+        symact.lambdify("gelu", backend="torch", fast=True)
+
+
 def test_dtypes():
     f = symact.lambdify("gelu_tanh")
     assert f(np.ones(3, np.float32)).dtype == np.float32
