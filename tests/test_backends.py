@@ -36,7 +36,7 @@ def _jax():
 
 def _terms(name: str, order: int, xs: np.ndarray) -> np.ndarray:
     """Σ|terms| of the expression at xs: near a root (GELU' at −0.75) two correct evaluations may
-    differ by rtol times this, not times the value (the NumPy path has its own erfcx, the frameworks not)."""
+    differ by rtol times this, not times the value (the frameworks' exp and erfc round differently)."""
     with np.errstate(all="ignore"):
         return np.abs(np.nan_to_num(symact.lambdify(_abs_terms(resolve(name, order)))(xs)))
 
