@@ -90,3 +90,21 @@ def test_fast_form_has_no_catastrophe(name, order):
     r = measure(name, derivative=order, grid=GRID, func=symact.lambdify(name, derivative=order, fast=True))
     assert not r.special_failures and not r.warnings, (r.special_failures, r.warnings)
     assert r.max_ulp <= 2048 or r.cancellation_excess <= 2048, (r.max_ulp, r.worst_x, r.cancellation_excess)
+
+
+def _user_expressions() -> dict[str, object]:
+    import sympy as sp
+
+    from symact import x
+    from symact.functions import Phi
+
+    return {"x*Phi(3x/2)": x * Phi(sp.Rational(3, 2) * x), "Phi(2x+1)": Phi(2 * x + 1), "x*Phi(x/3)": x * Phi(x / 3)}
+
+
+@pytest.mark.parametrize("label", list(_user_expressions()))
+def test_user_expressions_with_a_scaled_normal_cdf(label):
+    """Φ of a polynomial other than x goes through erfc_poly (double-double argument, symact.erfcx's
+    erfcx(a) table): within 2 ulp as well, where erfc of a rounded argument is off by ~x² ulp."""
+    r = measure(_user_expressions()[label], grid=GRID)
+    assert not r.special_failures and not r.warnings, (r.special_failures, r.warnings)
+    assert r.max_ulp <= 2.0, (r.max_ulp, r.worst_x)
