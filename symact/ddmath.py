@@ -156,7 +156,7 @@ def erfc_dd(xp: Any, hi: Any, lo: Any) -> tuple[Any, Any]:
     r, c = two_prod(xp, s, e)
     c = c + (s_lo - s * sq_err) * e  # e^{−(sq + err)} = e^{−sq}(1 − err)
     neg = hi < 0
-    if neg.any():  # NumPy: the namespaces with erfcx_dd
+    if not getattr(xp, "subset", False) or neg.any():  # NumPy may skip it; JAX cannot ask (tracers)
         r2, c2 = two_sum(xp, 2.0, -r)
         r, c = xp.where(neg, r2, r), xp.where(neg, c2 - c, c)
     return r, c - lo * _TWO_OVER_SQRT_PI * e
