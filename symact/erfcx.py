@@ -23,6 +23,8 @@ from functools import cached_property
 import mpmath
 import numpy as np
 
+from . import ddmath
+
 _ASYMPTOTIC_TERMS = 8
 
 
@@ -76,30 +78,31 @@ class Table:
         return np.array(rows), np.array(b0_lo)
 
     def __call__(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """erfcx(u/√m) = hi + lo for an array ``u`` ≥ 0 (float64 or longdouble; NaN gives NaN)."""
+        """erfcx(u/√m) = hi + lo for an array ``u`` ≥ 0 (float64 or longdouble; NaN gives NaN):
+        :func:`symact.ddmath.erfcx_table` (shared with the generated torch/JAX code), and the
+        asymptotic series beyond ``limit`` (the longdouble rescue multiplies by e^{−u²/m} ≠ 0 there)."""
         coeffs, b0_lo = self.arrays
         u = np.asarray(u)
-        inside = np.minimum(u, self.limit)  # NaN stays NaN here (and in t) …
-        # … but fmin keeps it out of the integer cast
-        k = np.fmin(inside * (1 / self.width), self.intervals - 1).astype(np.intp)
-        t = k + 0.5
-        t *= -self.width
-        t += inside  # exact: the centre is a multiple of width/2 within width/2 of u
-        buf = np.empty(u.shape)
-        q = np.take(coeffs[self.degree], k, mode="clip").astype(u.dtype, copy=False)
-        for n in range(self.degree - 1, 0, -1):
-            q *= t
-            q += np.take(coeffs[n], k, out=buf, mode="clip")
-        q *= t
-        b0 = np.take(coeffs[0], k, mode="clip").astype(u.dtype, copy=False)
-        hi = b0 + q
-        b0 -= hi
-        b0 += q  # two-sum with |q| < b0/8: exact
-        b0 += np.take(b0_lo, k, out=buf, mode="clip")
+        hi, lo = ddmath.erfcx_table(_NumpyTable, u, coeffs, b0_lo, self.width, self.limit)
         big = u > self.limit
         if big.any():
-            hi[big], b0[big] = _asymptotic(u[big], self.m)
-        return hi, b0
+            hi, lo = np.array(hi), np.array(lo)
+            hi[big], lo[big] = _asymptotic(u[big], self.m)
+        return hi, lo
+
+
+class _NumpyTable:
+    """The namespace ddmath.erfcx_table takes, for NumPy arrays."""
+
+    minimum = staticmethod(np.minimum)  # NaN stays NaN here (and in t) …
+
+    @staticmethod
+    def index(v: np.ndarray, top: int) -> np.ndarray:
+        return np.fmin(v, top).astype(np.intp)  # … but fmin keeps it out of the integer cast
+
+    @staticmethod
+    def take(row: np.ndarray, k: np.ndarray) -> np.ndarray:
+        return row[k]
 
 
 def _asymptotic(u: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
