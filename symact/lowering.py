@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import sympy as sp
 
@@ -48,11 +48,17 @@ gauss = sp.Function("gauss")  # e^{−x²/2} with x² exact
 x_gauss = sp.Function("x_gauss")  # x_gauss(x, k) = k·x·e^{−x²/2}, compensated
 x_tanh_softplus = sp.Function("x_tanh_softplus")  # x·tanh(softplus(x)), Mish (symact.ddmath)
 dexpit = sp.Function("dexpit")  # σ(z)σ(−z) = σ'(z), evaluated as e^{−|z|}/(1 + e^{−|z|})² with a compensated quotient
+x_expit = sp.Function("x_expit")  # x_expit(x, k) = x·σ(kx) = x/(1 + e^{−kx}), in place (kx exact, or fast=True)
+ramp = sp.Function("ramp")  # ramp(x, a, b) = (min(max(x, a), b) − a)/(b − a): 0 below a, 1 above b
+# compensated=False only:
+dexpit_fast = sp.Function("dexpit_fast")  # σ'(z) = 1/(2 + 2 cosh z)
+x_tanh_softplus_fast = sp.Function("x_tanh_softplus_fast")  # Mish as x·n/(n + 2), n = eˣ(eˣ + 2)
 
 NUMERIC: dict[str, sp.Function] = {
     f.__name__: f for f in (expit, expit_fast, erfc, log1p, expm1, softplus_stable, maximum, minimum, where, expit_poly,
                             erfc_poly, gauss_poly, dexpit, x_expit_poly, x_erfc_poly,
-                            x_gauss_poly, x_tanh_softplus, ncdf, x_ncdf, gauss, x_gauss)
+                            x_gauss_poly, x_tanh_softplus, ncdf, x_ncdf, gauss, x_gauss, x_expit, ramp, dexpit_fast,
+                            x_tanh_softplus_fast)
 }
 """Name → unevaluated function that the lowered expression may contain."""
 
@@ -238,7 +244,9 @@ FUNCTION_RULES: tuple[FunctionRule, ...] = (
     FunctionRule("Max", "binary Max → numpy.maximum (SymPy prints numpy.amax over a tuple)", sp.Max,
                  lambda *args: _fold(maximum, args)),
     FunctionRule("Min", "binary Min → numpy.minimum", sp.Min, lambda *args: _fold(minimum, args)),
-    FunctionRule("Piecewise", "two branches → where(c, a, b): one pass instead of numpy.select's", sp.Piecewise,
+    FunctionRule("Piecewise", "a ramp between 0 and g·r (hard-sigmoid, hard-swish, ReLU6) → g·r·ramp(x, a, b): a "
+                 "clip and two arithmetic passes; otherwise where(c, a, b), one pass instead of numpy.select's",
+                 sp.Piecewise,
                  lambda *pairs: _where(pairs)),
 )
 
@@ -261,10 +269,48 @@ def _where(pairs: tuple[tuple[sp.Expr, sp.Expr], ...]) -> sp.Expr:
     """
     if pairs[-1][1] != sp.true:
         return sp.Piecewise(*pairs, evaluate=False)
+    ramped = _ramp_form(pairs)
+    if ramped is not None:
+        return ramped
     out = pairs[-1][0]
     for value, cond in reversed(pairs[:-1]):
         out = _extremum(cond, value, out) or where(cond, value, out)
     return out
+
+
+def _bound(cond: sp.Expr, below: bool) -> sp.Expr | None:
+    """a for ``x ≤ a`` / ``x < a`` (below=True) or ``x ≥ a`` / ``x > a`` (below=False), else None."""
+    less = (sp.LessThan, sp.StrictLessThan)
+    more = (sp.GreaterThan, sp.StrictGreaterThan)
+    if not isinstance(cond, less + more):
+        return None
+    if cond.lhs == x and cond.rhs.is_number:
+        return cond.rhs if isinstance(cond, less if below else more) else None
+    if cond.rhs == x and cond.lhs.is_number:
+        return cond.lhs if isinstance(cond, more if below else less) else None
+    return None
+
+
+def _ramp_form(pairs: tuple[tuple[sp.Expr, sp.Expr], ...]) -> sp.Expr | None:
+    """Piecewise((0, x ≤ a), (g·r, x ≥ b), (g·r·(x − a)/(b − a), True)) with g = 1 or x → g·r·ramp(x, a, b).
+
+    Hard-sigmoid (r = 1, g = 1), hard-swish (g = x), ReLU6 (g = 1, r = 6): one clip and two
+    arithmetic passes instead of two numpy.where selects (each ~7× a multiplication), exactly 0 and
+    g·r at the ends, and x − a exact near a (Sterbenz) where x/6 + 1/2 would cancel.
+    """
+    if len(pairs) != 3:
+        return None
+    (left, c_left), (right, c_right), (mid, _) = pairs
+    a, b = _bound(c_left, below=True), _bound(c_right, below=False)
+    if a is None or b is None or not bool(a < b) or left != 0:
+        return None
+    for g in (sp.S.One, x):
+        r = sp.cancel(right / g)
+        if r.free_symbols or r == 0:
+            continue
+        if sp.simplify(mid - g * r * (x - a) / (b - a)) == 0:
+            return g * r * ramp(x, a, b)
+    return None
 
 
 def _extremum(cond: sp.Expr, a: sp.Expr, b: sp.Expr) -> sp.Expr | None:
@@ -329,31 +375,46 @@ def lower(expr: sp.Expr, *, stable: bool = True, compensated: bool = True) -> sp
         out = _factor_linear(_algebraic_pass(sp.piecewise_fold(expr)))
         table = FUNCTION_RULES
         if not compensated:
-            out = out.replace(lambda e: isinstance(e, dexpit), lambda e: sigma(e.args[0]) * sigma(-e.args[0]))
+            out = out.replace(lambda e: isinstance(e, dexpit), lambda e: dexpit_fast(e.args[0]))
             table = tuple(FAST_FUNCTION_RULES.get(r.name, r) for r in FUNCTION_RULES)
     else:
         out = to_elementary(expr)
         table = tuple(r for r in FUNCTION_RULES if r.cls in (sp.Max, sp.Min))
     for rule in table:
         out = out.replace(lambda e, cls=rule.cls: isinstance(e, cls), lambda e, b=rule.build: b(*e.args))
-    if stable and compensated:
-        out = out.replace(lambda e: e.is_Mul, _fuse_x_times)
+    if stable:
+        out = out.replace(lambda e: e.is_Mul, partial(_fuse_x_times, compensated=compensated))
     return _float_constants(out)
 
 
-def _fuse_x_times(e: sp.Expr) -> sp.Expr:
+def _slope(z: sp.Expr) -> sp.Expr | None:
+    """k where z = k·x with k a number, else None."""
+    k, rest = z.as_coeff_Mul()
+    return k if rest == x else None
+
+
+def _fuse_x_times(e: sp.Expr, compensated: bool = True) -> sp.Expr:
     """x·expit_poly(x, …) → x_expit_poly(x, …), k·x·erfc_poly(x, …) → x_erfc_poly(x, k, …) (and
     gauss_poly likewise), x·tanh(softplus x) → x_tanh_softplus(x) (Mish, 2.9 → 1.5 ulp): the
     product's rounding is the last one that double-double arithmetic removes (GELU-sigmoid 2.7 → 1.05
-    ulp). The constant k (GELU's 1/2) goes inside, so that x·erfc ≈ 2x cannot overflow before it."""
+    ulp). The constant k (GELU's 1/2) goes inside, so that x·erfc ≈ 2x cannot overflow before it.
+
+    x·σ(kx) with kx exact (SiLU, Swish with a dyadic β) → x_expit(x, k) = x/(1 + e^{−kx}): as accurate
+    as x times a correctly rounded σ, in the textbook's 4 passes. With ``compensated=False`` that and
+    Mish's x_tanh_softplus_fast are the only fusions (kx then rounded)."""
     if x not in e.args:
         return e
     rest = list(e.args)
     rest.remove(x)
     for f in rest:
+        if isinstance(f, expit if compensated else expit_fast) and (k := _slope(f.args[0])) is not None:
+            rest.remove(f)
+            return sp.Mul(x_expit(x, k), *rest)
         if f == sp.tanh(softplus_stable(x)):
             rest.remove(f)
-            return sp.Mul(x_tanh_softplus(x), *rest)
+            return sp.Mul(x_tanh_softplus(x) if compensated else x_tanh_softplus_fast(x), *rest)
+        if not compensated:
+            continue
         if isinstance(f, expit_poly):
             rest.remove(f)
             return sp.Mul(x_expit_poly(*f.args), *rest)

@@ -30,6 +30,10 @@ MP_NUMERIC = {
     "expit": lambda z: 1 / (1 + mp.exp(-z)),
     "expit_fast": lambda z: 1 / (1 + mp.exp(-z)),
     "dexpit": lambda z: 1 / ((1 + mp.exp(-z)) * (1 + mp.exp(z))),
+    "dexpit_fast": lambda z: 1 / ((1 + mp.exp(-z)) * (1 + mp.exp(z))),
+    "x_expit": lambda t, k: t / (1 + mp.exp(-k * t)),
+    "ramp": lambda t, a, b: (min(max(t, a), b) - a) / (b - a),
+    "x_tanh_softplus_fast": lambda t: t * mp.tanh(mp.log1p(mp.exp(t))),
     "x_tanh_softplus": lambda t: t * mp.tanh(mp.log1p(mp.exp(t))),
     "ncdf": lambda t: mp.erfc(-t / mp.sqrt(2)) / 2,
     "x_ncdf": lambda t, k: k * t * mp.erfc(-t / mp.sqrt(2)) / 2,
@@ -62,6 +66,8 @@ CASES = {
     "sigma_pair": 3 * x * sigma(x / 2) * sigma(-x / 2),
     "max": sp.Max(0, x) + sp.Min(x, 1),
     "softplus": softplus(x) * Phi(x),
+    "ramp": sp.piecewise_fold(x * sp.Piecewise((0, x <= -3), (1, x >= 3), (x / 6 + sp.S.Half, True))),
+    "ramp_relu6": sp.Piecewise((0, x < 0), (6, x > 6), (x, True)),
 }
 
 
