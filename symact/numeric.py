@@ -46,9 +46,10 @@ def _softplus(z: np.ndarray) -> np.ndarray:
 
 
 def _expit(z: np.ndarray) -> np.ndarray:
-    """σ(z) = 1/(1 + e^{−z}) in place, for ``fast=True``: twice as fast as scipy.special.expit and ≤ 2 ulp
-    (1.95 near z = −37, where expit reaches 1.56). e^{−z} overflows for z < −709.8, giving the limit 0
-    where σ is subnormal; the longdouble rescue restores those."""
+    """σ(z) = 1/(1 + e^{−z}) in place: three times as fast as scipy.special.expit (which branches per
+    element) and as accurate: three roundings, ≤ 2.2 ulp for both on a dense sweep, the worst near
+    z = −37 where 1 + e^{−z} crosses 2^53. e^{−z} overflows for z < −709.8, giving the limit 0 where
+    σ is subnormal; the longdouble rescue restores those."""
     out = np.negative(z, out=_like(z))
     np.exp(out, out=out)
     out += 1
@@ -192,8 +193,7 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "x_ncdf": partial(ddmath.x_ncdf, _NumpyNamespace),
     "gauss": partial(ddmath.gauss, _NumpyNamespace),
     "x_gauss": partial(ddmath.x_gauss, _NumpyNamespace),
-    "expit": sc.expit,
-    "expit_fast": _expit,
+    "expit": _expit,
     "x_expit": _x_expit,
     "dexpit_fast": _dexpit_fast,
     "x_tanh_softplus_fast": _x_tanh_softplus_fast,

@@ -28,7 +28,6 @@ MP_NUMERIC = {
     "gauss_poly": lambda t, *c: mp.exp(-_poly(t, c) ** 2),
     "x_gauss_poly": lambda t, k, *c: k * t * mp.exp(-_poly(t, c) ** 2),
     "expit": lambda z: 1 / (1 + mp.exp(-z)),
-    "expit_fast": lambda z: 1 / (1 + mp.exp(-z)),
     "dexpit": lambda z: 1 / ((1 + mp.exp(-z)) * (1 + mp.exp(z))),
     "dexpit_fast": lambda z: 1 / ((1 + mp.exp(-z)) * (1 + mp.exp(z))),
     "x_expit": lambda t, k: t / (1 + mp.exp(-k * t)),
