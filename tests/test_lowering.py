@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mpmath as mp
+import numpy as np
 import pytest
 import sympy as sp
 
@@ -67,6 +68,8 @@ CASES = {
     "softplus": softplus(x) * Phi(x),
     "ramp": sp.piecewise_fold(x * sp.Piecewise((0, x <= -3), (1, x >= 3), (x / 6 + sp.S.Half, True))),
     "ramp_relu6": sp.Piecewise((0, x < 0), (6, x > 6), (x, True)),
+    "kink": sp.Piecewise((x**2, x > 0), (sp.exp(x) - 1, True)),
+    "kink_left": 3 * sp.Piecewise((sp.log(1 + x**2), x <= 0), (x, True)),
 }
 
 
@@ -122,3 +125,16 @@ def test_rules_are_documented():
 def test_switching_lowering_off_keeps_the_textbook_formula():
     assert lower(symact.get("gelu").expr, stable=False).has(sp.erf)
     assert not lower(symact.get("gelu").expr).has(sp.erf)
+
+
+def test_ramps_and_kinks_need_no_select():
+    """Hard-sigmoid/-swish lower to ramp(), ELU/SELU/ReLU² to f(max(x, 0)) + g(min(x, 0)): no numpy.where,
+    and the outer pieces are exact (hard-swish(x) = x for x ≥ 3, 0 for x ≤ −3, by definition)."""
+    for name in ("hard_sigmoid", "hard_swish", "elu", "selu", "relu_squared"):
+        assert not lower(symact.numeric.resolve(name, 0)).has(NUMERIC["where"]), name
+    assert lower(sp.Piecewise((x, x > 0), (sp.exp(x), True))).has(NUMERIC["where"])  # exp(0) ≠ 0: no kink form
+    big = np.array([3.0, 3.0000000000000004, 7.25, 1e10, 1e300, np.inf])
+    assert np.array_equal(symact.lambdify("hard_swish")(big), big)
+    assert np.array_equal(symact.lambdify("hard_sigmoid")(big), np.ones_like(big))
+    assert np.array_equal(symact.lambdify("hard_swish")(-big), np.zeros_like(big))
+    assert np.array_equal(symact.lambdify("hard_sigmoid")(-big), np.zeros_like(big))

@@ -88,7 +88,21 @@ def test_large_inputs_are_evaluated_in_pieces_with_the_same_values():
         assert f.chunk == CHUNK
         whole = np.asarray(f._func(np.ascontiguousarray(arr)))
         assert np.array_equal(f(arr), whole)
-    assert symact.lambdify("relu").chunk is None  # a plain formula is evaluated whole
+    assert symact.lambdify("relu").chunk is None  # a single in-place kernel is evaluated whole
+    assert symact.lambdify("silu").chunk is None
+
+
+def test_light_forms_with_several_operations_run_in_larger_pieces():
+    """Forms with several temporaries (SiLU', tanh', fast Mish, ELU) run in numeric.CHUNK_LIGHT pieces:
+    the same values as one whole-array evaluation."""
+    from symact.numeric import CHUNK_LIGHT
+
+    rng = np.random.default_rng(4)
+    arr = rng.uniform(-30, 30, size=(2, CHUNK_LIGHT + 777)).T
+    for f in (symact.lambdify("silu", derivative=1), symact.lambdify("tanh", derivative=1, fast=True),
+              symact.lambdify("mish", fast=True), symact.lambdify("elu")):
+        assert f.chunk == CHUNK_LIGHT
+        assert np.array_equal(f(arr), np.asarray(f._func(np.ascontiguousarray(arr))))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -101,12 +115,28 @@ def test_probing_drops_only_repairs_that_change_nothing(name):
 
     table = tuple(sorted(NUMPY_FUNCTIONS.items(), key=lambda kv: kv[0]))
     points = np.concatenate([standard_grid(dense_step=0.05), np.arange(-1100.0, 1100.0, 0.01)])
-    for order in (0, 1, 2):
-        fresh: NumericFunction = _lambdify.__wrapped__(resolve(name, order), True, table)
-        probed: NumericFunction = _lambdify.__wrapped__(resolve(name, order), True, table).probe()
+    sweep = np.arange(-1100.0, 1100.0, 0.01)
+    for order, compensated in ((0, True), (1, True), (2, True), (0, False), (1, False)):
+        fresh: NumericFunction = _lambdify.__wrapped__(resolve(name, order), True, table, compensated)
+        probed: NumericFunction = _lambdify.__wrapped__(resolve(name, order), True, table, compensated).probe()
         assert not fresh.plain and fresh._to_probe and not probed._to_probe
         want, got = fresh(points), probed(points)
         assert np.array_equal(got, want, equal_nan=True), points[~((got == want) | np.isnan(want))][:5]
+        # windows 5 wide: those outside the probe's rescue bands skip the rescue, with the same results
+        for start in range(0, sweep.size, 500):
+            window = sweep[start:start + 500]
+            want, got = fresh(window), probed(window)
+            assert np.array_equal(got, want, equal_nan=True), (order, compensated, window[0])
+
+
+def test_rescue_bands_cover_where_the_exponential_overflows():
+    """SiLU = x/(1 + e^−x): e^−x overflows below x = −709.78 while x·σ(x) stays normal to x ≈ −744;
+    the probe finds that band (and no other)."""
+    f = symact.lambdify("silu").probe()
+    assert f.rescue_bands is not None and len(f.rescue_bands) == 1
+    (a, b), = f.rescue_bands
+    assert a < -744.0 and b > -709.78
+    assert symact.lambdify("softplus").probe().rescue_bands is None  # nothing underflows: no rescue at all
 
 
 def test_first_large_call_probes():
