@@ -76,7 +76,8 @@ def _ramp(x: np.ndarray, a: float, b: float) -> np.ndarray:
 
 def _dexpit_fast(z: np.ndarray) -> np.ndarray:
     """σ'(z) = σ(z)σ(−z) = 1/(2 + 2 cosh z), in place, for ``fast=True``: 3 passes (the textbook
-    σ(1 − σ) takes 6), ≤ 2 ulp, no cancellation; cosh overflows only where σ' is subnormal."""
+    σ(1 − σ) takes 6), no cancellation, ~2 ulp (2.2 on a dense sweep; ddmath.dexpit, the default, 1.3);
+    cosh overflows only where σ' is subnormal."""
     out = np.cosh(z, out=_like(z))
     out += 1
     return np.divide(0.5, out, out=out)
@@ -280,7 +281,7 @@ Windows and macOS on Arm: longdouble is float64, and no rescue happens)."""
 _DOUBLE_DOUBLE = ("expit_poly", "x_expit_poly", "dexpit", "erfc_poly", "x_erfc_poly", "gauss_poly", "x_gauss_poly",
                   "x_tanh_softplus", "ncdf", "x_ncdf", "gauss", "x_gauss")
 # Functions whose value can underflow to 0 or a subnormal while the whole result is normal.
-_UNDERFLOWING = ("exp", "expit", "expit_fast", "x_expit", "dexpit_fast", "x_tanh_softplus_fast", "expit_poly",
+_UNDERFLOWING = ("exp", "expit", "x_expit", "dexpit_fast", "x_tanh_softplus_fast", "expit_poly",
                  "x_expit_poly", "dexpit", "erfc_poly", "x_erfc_poly", "erfc_stable", "gauss_poly",
                  "x_gauss_poly", "x_tanh_softplus", "ncdf", "x_ncdf", "gauss", "x_gauss")
 
