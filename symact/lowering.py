@@ -48,6 +48,7 @@ x_gauss = sp.Function("x_gauss")  # x_gauss(x, k) = k·x·e^{−x²/2}, compensa
 x_tanh_softplus = sp.Function("x_tanh_softplus")  # x·tanh(softplus(x)), Mish (symact.ddmath)
 dexpit = sp.Function("dexpit")  # σ(z)σ(−z) = σ'(z), evaluated as e^{−|z|}/(1 + e^{−|z|})² with a compensated quotient
 x_expit = sp.Function("x_expit")  # x_expit(x, k) = x·σ(kx) = x/(1 + e^{−kx}), in place (kx exact, or fast=True)
+dx_expit = sp.Function("dx_expit")  # dx_expit(x, k) = d/dx x·σ(kx) = σ(kx)(1 + kx·σ(−kx)), one exponential
 ramp = sp.Function("ramp")  # ramp(x, a, b) = (min(max(x, a), b) − a)/(b − a): 0 below a, 1 above b
 # compensated=False only:
 dexpit_fast = sp.Function("dexpit_fast")  # σ'(z) = 1/(2 + 2 cosh z)
@@ -56,8 +57,8 @@ x_tanh_softplus_fast = sp.Function("x_tanh_softplus_fast")  # Mish as x·n/(n + 
 NUMERIC: dict[str, sp.Function] = {
     f.__name__: f for f in (expit, erfc, log1p, expm1, softplus_stable, maximum, minimum, where, expit_poly,
                             erfc_poly, gauss_poly, dexpit, x_expit_poly, x_erfc_poly,
-                            x_gauss_poly, x_tanh_softplus, ncdf, x_ncdf, gauss, x_gauss, x_expit, ramp, dexpit_fast,
-                            x_tanh_softplus_fast)
+                            x_gauss_poly, x_tanh_softplus, ncdf, x_ncdf, gauss, x_gauss, x_expit, dx_expit, ramp,
+                            dexpit_fast, x_tanh_softplus_fast)
 }
 """Name → unevaluated function that the lowered expression may contain."""
 
@@ -431,7 +432,7 @@ def _fuse_x_times(e: sp.Expr, compensated: bool = True) -> sp.Expr:
     as x times a correctly rounded σ, in the textbook's 4 passes. With ``compensated=False`` that and
     Mish's x_tanh_softplus_fast are the only fusions (kx then rounded)."""
     if x not in e.args:
-        return e
+        return _fuse_dx_expit(e)
     rest = list(e.args)
     rest.remove(x)
     for f in rest:
@@ -456,6 +457,22 @@ def _fuse_x_times(e: sp.Expr, compensated: bool = True) -> sp.Expr:
             k = sp.Mul(*(a for a in rest if a.is_number))
             fused = x_erfc_poly if isinstance(f, erfc_poly) else x_gauss_poly
             return sp.Mul(fused(x, k, *f.args[1:]), *(a for a in rest if not a.is_number))
+    return e
+
+
+def _fuse_dx_expit(e: sp.Expr) -> sp.Expr:
+    """(1 + k·x_expit(x, −k))·σ(kx) → dx_expit(x, k): SiLU', Swish', fast QuickGELU' with one exponential
+    instead of two (e^{−kx} gives σ(kx) = 1/(1 + e^{−kx}) and σ(−kx) = e^{−kx}·σ(kx))."""
+    if not e.is_Mul:
+        return e
+    for f in e.args:
+        if isinstance(f, expit) and (k := _slope(f.args[0])) is not None:
+            partner = 1 + k * x_expit(x, -k)
+            if partner in e.args:
+                rest = list(e.args)
+                rest.remove(f)
+                rest.remove(partner)
+                return sp.Mul(dx_expit(x, k), *rest)
     return e
 
 

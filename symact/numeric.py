@@ -45,25 +45,65 @@ def _softplus(z: np.ndarray) -> np.ndarray:
     return np.maximum(out, z, out=out)
 
 
+_FAR_LEFT = 36.7
+"""Beyond z = −36.7, e^{−z} > 2⁵³ is an even integer in float64 and 1 + e^{−z} rounds (a tie, half an
+ulp of σ): σ(z) = t − t² with t = eᶻ there (exact to second order, t² < 2⁻¹⁰⁶)."""
+
+
 def _expit(z: np.ndarray) -> np.ndarray:
     """σ(z) = 1/(1 + e^{−z}) in place: three times as fast as scipy.special.expit (which branches per
-    element) and as accurate: three roundings, ≤ 2.2 ulp for both on a dense sweep, the worst near
-    z = −37 where 1 + e^{−z} crosses 2^53. e^{−z} overflows for z < −709.8, giving the limit 0 where
-    σ is subnormal; the longdouble rescue restores those."""
+    element) and more accurate: SciPy's reaches 2.2 ulp near z = −37 on a dense sweep, where
+    1 + e^{−z} crosses 2⁵³ (see :data:`_FAR_LEFT`). e^{−z} overflows for z < −709.8, giving the limit
+    0 where σ is subnormal; the longdouble rescue restores those."""
     out = np.negative(z, out=_like(z))
+    far = out > _FAR_LEFT
     np.exp(out, out=out)
     out += 1
-    return np.reciprocal(out, out=out)
+    np.reciprocal(out, out=out)
+    if far.any():
+        t = np.exp(np.asarray(z)[far])
+        out[far] = t - t * t
+    return out
 
 
 def _x_expit(x: np.ndarray, k: float) -> np.ndarray:
-    """x·σ(kx) = x/(1 + e^{−kx}) in place: the textbook SiLU's 4 passes, and as accurate as x times a
-    correctly rounded σ (≤ 1.7 ulp where kx is exact). e^{−kx} overflows where x·σ(kx) is still normal
-    (SiLU: x < −709.8): the result there is −0, which the longdouble rescue replaces."""
+    """x·σ(kx) = x/(1 + e^{−kx}) in place: the textbook SiLU's 4 passes, beyond kx = −36.7 x·t − x·t·t
+    with t = e^{kx} (see :data:`_FAR_LEFT`): ≤ 1.7 ulp where kx is exact. e^{−kx} overflows where
+    x·σ(kx) is still normal (SiLU: x < −709.8): the result there is −0, which the longdouble rescue
+    replaces."""
     out = np.multiply(x, -k, out=_like(x))
+    far = out > _FAR_LEFT
     np.exp(out, out=out)
     out += 1
-    return np.divide(x, out, out=out)
+    np.divide(x, out, out=out)
+    if far.any():
+        xf = np.asarray(x)[far]
+        t = np.exp(k * xf)
+        p = xf * t
+        out[far] = p - p * t
+    return out
+
+
+def _dx_expit(x: np.ndarray, k: float) -> np.ndarray:
+    """d/dx x·σ(kx) = s·(1 + kx·E·s) with E = e^{−kx}, s = σ(kx) = 1/(1 + E), σ(−kx) = E·s: one exponential
+    (the textbook σ(1 + x(1 − σ)) also has one, and cancels in 1 − σ). Beyond kx = −36.7 (where E may
+    overflow into inf·0) s = t − t², σ(−kx) = 1 − t with t = e^{kx}, as in :func:`_expit`."""
+    out = np.multiply(x, -k, out=_like(x))
+    far = out > _FAR_LEFT
+    np.exp(out, out=out)  # E
+    s = out + 1
+    np.reciprocal(s, out=s)
+    out *= s  # σ(−kx)
+    out *= x
+    if k != 1:
+        out *= k
+    out += 1
+    out *= s
+    if far.any():
+        kx = k * np.asarray(x)[far]
+        t = np.exp(kx)
+        out[far] = (t - t * t) * (1 + kx * (1 - t))
+    return out
 
 
 def _ramp(x: np.ndarray, a: float, b: float) -> np.ndarray:
@@ -196,6 +236,7 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "x_gauss": partial(ddmath.x_gauss, _NumpyNamespace),
     "expit": _expit,
     "x_expit": _x_expit,
+    "dx_expit": _dx_expit,
     "dexpit_fast": _dexpit_fast,
     "x_tanh_softplus_fast": _x_tanh_softplus_fast,
     "ramp": _ramp,
@@ -254,13 +295,14 @@ pieces of this many elements: each piece's temporaries (128 KB) stay in cache an
 NumPy's allocator, where whole-array temporaries are fresh pages (measured: GELU, Mish, QuickGELU
 about 2× faster; a plain formula gains nothing, so it is evaluated whole)."""
 
-CHUNK_LIGHT = 1 << 18
+CHUNK_LIGHT = 1 << 17
 """Piece size for the other lowered forms with more than one operation (or a kernel with several
-temporaries): fresh whole-array temporaries page-fault on every call (measured at 10⁶ elements:
-tanh' 5.4 → 2.5 ms, SiLU' 6.9 → 4.5, fast Mish 6.3 → 3.1). A single in-place kernel (σ, SiLU,
-softplus) is evaluated whole: there a piece costs one more copy than it saves."""
+temporaries): fresh whole-array temporaries page-fault on every call (measured at 10⁶ elements: fast
+tanh' 4.3 → 2.5 ms, ELU 4.5 → 2.8, fast Mish 5.7 → 3.8; 10⁷: 20–35% faster). 2¹⁷ was the best of
+2¹⁴…2¹⁸ at both sizes (with glibc, 2 MB pieces were 3× slower at 10⁷: each one a fresh mapping).
+A single in-place kernel (σ, SiLU, softplus) is evaluated whole: a piece costs one more copy."""
 
-_MANY_TEMPORARIES = ("x_tanh_softplus_fast",)
+_MANY_TEMPORARIES = ("x_tanh_softplus_fast", "dx_expit")
 
 PROBE_AT = 1 << 16
 """Input size from which :meth:`NumericFunction.probe` runs (once per function)."""
@@ -281,7 +323,7 @@ Windows and macOS on Arm: longdouble is float64, and no rescue happens)."""
 _DOUBLE_DOUBLE = ("expit_poly", "x_expit_poly", "dexpit", "erfc_poly", "x_erfc_poly", "gauss_poly", "x_gauss_poly",
                   "x_tanh_softplus", "ncdf", "x_ncdf", "gauss", "x_gauss")
 # Functions whose value can underflow to 0 or a subnormal while the whole result is normal.
-_UNDERFLOWING = ("exp", "expit", "x_expit", "dexpit_fast", "x_tanh_softplus_fast", "expit_poly",
+_UNDERFLOWING = ("exp", "expit", "x_expit", "dx_expit", "dexpit_fast", "x_tanh_softplus_fast", "expit_poly",
                  "x_expit_poly", "dexpit", "erfc_poly", "x_erfc_poly", "erfc_stable", "gauss_poly",
                  "x_gauss_poly", "x_tanh_softplus", "ncdf", "x_ncdf", "gauss", "x_gauss")
 

@@ -32,6 +32,7 @@ MP_NUMERIC = {
     "dexpit": lambda z: 1 / ((1 + mp.exp(-z)) * (1 + mp.exp(z))),
     "dexpit_fast": lambda z: 1 / ((1 + mp.exp(-z)) * (1 + mp.exp(z))),
     "x_expit": lambda t, k: t / (1 + mp.exp(-k * t)),
+    "dx_expit": lambda t, k: (1 + k * t / (1 + mp.exp(k * t))) / (1 + mp.exp(-k * t)),
     "ramp": lambda t, a, b: (min(max(t, a), b) - a) / (b - a),
     "x_tanh_softplus_fast": lambda t: t * mp.tanh(mp.log1p(mp.exp(t))),
     "x_tanh_softplus": lambda t: t * mp.tanh(mp.log1p(mp.exp(t))),

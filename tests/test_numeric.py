@@ -226,3 +226,25 @@ class TestBadInput:
         f = symact.lambdify("gelu")
         with pytest.raises(symact.InvalidArgumentError, match="expected real numbers"):
             f(value)
+
+
+@pytest.mark.parametrize(("name", "order", "fast"), [("sigmoid", 0, False), ("silu", 0, False), ("silu", 1, False),
+                                                      ("silu", 1, True), ("quick_gelu", 1, False), ("swish", 1, False)])
+def test_sigmoid_family_far_left_tail(name, order, fast):
+    """Where e^{−kx} passes 2⁵³ (x < −36.7: 1 + e^{−kx} rounds) or overflows (x < −709.8) the in-place
+    σ kernels switch to t = e^{kx} forms: within 2 ulp of mpmath while the value is normal, the correctly
+    rounded subnormal or 0 beyond (x = −1e300: no inf·0, no NaN)."""
+    import mpmath as mp
+
+    from symact.accuracy import ulp_of
+
+    xs = np.array([-1e300, -3e38, -800.0, -744.0, -720.0, -710.0, -709.5, -400.0, -45.0, -37.2, -36.8, -36.6, -20.0])
+    got = symact.lambdify(name, derivative=order, fast=fast)(xs)
+    exact = symact.numeric.to_mpmath(name, derivative=order)
+    with mp.workdps(50):
+        for v, g in zip(xs, got, strict=True):
+            e = exact(mp.mpf(float(v)))
+            if abs(e) >= np.finfo(np.float64).tiny:
+                assert abs(mp.mpf(float(g)) - e) <= 2 * ulp_of(e, np.float64), (v, g, e)
+            else:
+                assert abs(float(g) - float(e)) <= 2 * np.finfo(np.float64).smallest_subnormal, (v, g, e)
