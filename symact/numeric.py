@@ -52,9 +52,9 @@ ulp of σ): σ(z) = t − t² with t = eᶻ there (exact to second order, t² < 
 
 def _expit(z: np.ndarray) -> np.ndarray:
     """σ(z) = 1/(1 + e^{−z}) in place: three times as fast as scipy.special.expit (which branches per
-    element) and more accurate: SciPy's reaches 2.2 ulp near z = −37 on a dense sweep, where
-    1 + e^{−z} crosses 2⁵³ (see :data:`_FAR_LEFT`). e^{−z} overflows for z < −709.8, giving the limit
-    0 where σ is subnormal; the longdouble rescue restores those."""
+    element), and free of its worst case, the rounding of 1 + e^{−z} past 2⁵³ near z = −37 (see
+    :data:`_FAR_LEFT`). e^{−z} overflows for z < −709.8, giving the limit 0 where σ is subnormal; the
+    longdouble rescue restores those."""
     out = np.negative(z, out=_like(z))
     far = out > _FAR_LEFT
     np.exp(out, out=out)
@@ -296,11 +296,11 @@ NumPy's allocator, where whole-array temporaries are fresh pages (measured: GELU
 about 2× faster; a plain formula gains nothing, so it is evaluated whole)."""
 
 CHUNK_LIGHT = 1 << 17
-"""Piece size for the other lowered forms with more than one operation (or a kernel with several
+"""Piece size for the other lowered forms with four or more operations (or a kernel with several
 temporaries): fresh whole-array temporaries page-fault on every call (measured at 10⁶ elements: fast
 tanh' 4.3 → 2.5 ms, ELU 4.5 → 2.8, fast Mish 5.7 → 3.8; 10⁷: 20–35% faster). 2¹⁷ was the best of
 2¹⁴…2¹⁸ at both sizes (with glibc, 2 MB pieces were 3× slower at 10⁷: each one a fresh mapping).
-A single in-place kernel (σ, SiLU, softplus) is evaluated whole: a piece costs one more copy."""
+Shorter forms (σ, SiLU, softplus, hard-swish's x·ramp) are evaluated whole: a piece costs one more copy."""
 
 _MANY_TEMPORARIES = ("x_tanh_softplus_fast", "dx_expit")
 
@@ -604,7 +604,7 @@ def _lambdify(expr: sp.Expr, lowering: bool, table: tuple[tuple[str, Any], ...],
     chunk = None
     if lowering and names & set(_DOUBLE_DOUBLE):
         chunk = CHUNK
-    elif lowering and (sp.count_ops(lowered) > 1 or names & set(_MANY_TEMPORARIES)):
+    elif lowering and (sp.count_ops(lowered) >= 4 or names & set(_MANY_TEMPORARIES)):
         chunk = CHUNK_LIGHT
     out = NumericFunction(expr, lowered, func, rescue, chunk, probe=lowering)
     if lowering and compensated:
