@@ -134,6 +134,12 @@ def speed_table(quick: bool) -> list[str]:
     return rows
 
 
+def _expit(z: np.ndarray) -> np.ndarray:
+    from symact.numeric import _expit as kernel
+
+    return kernel(z)
+
+
 def _erfcx_ours(a: np.ndarray) -> np.ndarray:
     from symact.erfcx import erfcx_dd
 
@@ -153,6 +159,9 @@ def library_table(points: int = 400) -> list[str]:
         ("numpy.log1p", np.log1p, mp.log1p, (0, 40)),
         ("numpy.expm1", np.expm1, mp.expm1, (-40, 40)),
         ("scipy.special.expit", sc.expit, lambda v: 1 / (1 + mp.exp(-v)), (-40, 40)),
+        # where 1 + e^{−z} passes 2^53 and rounds (a tie): SciPy's expit vs symact's σ kernel
+        ("scipy.special.expit", sc.expit, lambda v: 1 / (1 + mp.exp(-v)), (-37.4, -36.7)),
+        ("symact σ (numeric._expit)", _expit, lambda v: 1 / (1 + mp.exp(-v)), (-37.4, -36.7)),
         ("scipy.special.erfc", sc.erfc, mp.erfc, (-1, 0.5)),
         ("scipy.special.erfc", sc.erfc, mp.erfc, (0.5, 4)),
         ("scipy.special.erfc", sc.erfc, mp.erfc, (4, 26)),
