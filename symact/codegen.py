@@ -45,16 +45,21 @@ class Backend:
 
 _DD_CALLS = {name: f"{name}(_xp, {{all}})" for name in _DD}
 
+
+def _forms(expit: str, clip: str) -> dict[str, str]:
+    """The in-place NumPy kernels of symact.numeric as expressions of a library's σ and clip (the
+    frameworks' sigmoid is stable, and autograd through it gives no inf·0)."""
+    return {"x_expit": f"({{0}} * {expit}(({{1}}) * {{0}}))",
+            "dx_expit": f"({expit}(({{1}}) * {{0}}) * (1 + ({{1}}) * {{0}} * {expit}(-({{1}}) * {{0}})))",
+            "ramp": f"(({clip}({{0}}, {{1}}, {{2}}) - ({{1}})) / (({{2}}) - ({{1}})))"}
+
 BACKENDS: dict[str, Backend] = {
     "numpy": Backend(
         "numpy", "numpy", ("import math", "", "import numpy", "import scipy.special"),
         {"expit": "scipy.special.expit", "erfc_stable": "scipy.special.erfc", "erf": "scipy.special.erf",
          "log1p": "numpy.log1p", "expm1": "numpy.expm1", "softplus_stable": "numpy.logaddexp(0, {0})",
          "maximum": "numpy.maximum", "minimum": "numpy.minimum", "where": "numpy.where",
-         "x_expit": "({0} * scipy.special.expit(({1}) * {0}))",
-         "dx_expit": "(scipy.special.expit(({1}) * {0}) * (1 + ({1}) * {0} * scipy.special.expit(-({1}) * {0})))",
-         "ramp": "((numpy.clip({0}, {1}, {2}) - {1}) / ({2} - {1}))",
-         **_DD_CALLS},
+         **_forms("scipy.special.expit", "numpy.clip"), **_DD_CALLS},
         ("exp, abs, where, isfinite = numpy.exp, numpy.abs, numpy.where, numpy.isfinite",
          "erfc, erfcx, expit = scipy.special.erfc, scipy.special.erfcx, scipy.special.expit",
          "subset = True  # select(): each branch on its own points",
@@ -84,10 +89,7 @@ BACKENDS: dict[str, Backend] = {
          "maximum": "torch.maximum(_t({0}), _t({1}))",
          "minimum": "torch.minimum(_t({0}), _t({1}))",
          "where": "torch.where({0}, _t({1}), _t({2}))",
-         "x_expit": "({0} * torch.sigmoid(({1}) * {0}))",
-         "dx_expit": "(torch.sigmoid(({1}) * {0}) * (1 + ({1}) * {0} * torch.sigmoid(-({1}) * {0})))",
-         "ramp": "((torch.clamp({0}, {1}, {2}) - {1}) / ({2} - {1}))",
-         **_DD_CALLS},
+         **_forms("torch.sigmoid", "torch.clamp"), **_DD_CALLS},
         ("exp, abs, where, isfinite = torch.exp, torch.abs, torch.where, torch.isfinite",
          "erfc, erfcx, expit = torch.special.erfc, torch.special.erfcx, torch.sigmoid",
          "",
@@ -116,10 +118,7 @@ BACKENDS: dict[str, Backend] = {
          "erf": "jax.scipy.special.erf", "log1p": "jax.numpy.log1p", "expm1": "jax.numpy.expm1",
          "softplus_stable": "jax.numpy.logaddexp(0.0, {0})", "maximum": "jax.numpy.maximum",
          "minimum": "jax.numpy.minimum", "where": "jax.numpy.where",
-         "x_expit": "({0} * jax.scipy.special.expit(({1}) * {0}))",
-         "dx_expit": "(jax.scipy.special.expit(({1}) * {0})"
-                     " * (1 + ({1}) * {0} * jax.scipy.special.expit(-({1}) * {0})))",
-         "ramp": "((jax.numpy.clip({0}, {1}, {2}) - {1}) / ({2} - {1}))", **_DD_CALLS},
+         **_forms("jax.scipy.special.expit", "jax.numpy.clip"), **_DD_CALLS},
         ("exp, abs, where, isfinite = jax.numpy.exp, jax.numpy.abs, jax.numpy.where, jax.numpy.isfinite",
          "",
          "@staticmethod",

@@ -282,8 +282,8 @@ FAST_FUNCTION_RULES: dict[str, FunctionRule] = {
     "Phi": FunctionRule("Phi", "Φ(z) = erfc(−z/√2)/2 (SciPy's erfc: up to ~500 ulp in float64 where GELU is ~1e-150, "
                         "never a cancellation)", Phi, lambda z: erfc(-z / sp.sqrt(2)) / 2),
     "phi": FunctionRule("phi", "φ(z) = exp(−z²/2)/√(2π)", phi, lambda z: sp.exp(-(z**2) / 2) / sp.sqrt(2 * sp.pi)),
-    "sigma": FunctionRule("sigma", "σ = expit(z), a polynomial argument such as 1.702x rounded (QuickGELU's tail: "
-                          "~60 ulp)", sigma, expit),
+    "sigma": FunctionRule("sigma", "σ = expit(z), a polynomial argument such as 1.702x rounded (QuickGELU: ~60 ulp "
+                          "at x = −38, ~600 at −330)", sigma, expit),
 }
 """The rules :func:`lower` uses instead with ``compensated=False`` (the others are shared)."""
 
@@ -391,9 +391,10 @@ def lower(expr: sp.Expr, *, stable: bool = True, compensated: bool = True) -> sp
 
     ``stable=True``: algebraic rules, then numeric functions, then float constants.
     ``compensated=False`` (with ``stable``): the same rewrites without the double-double forms of
-    :mod:`symact.ddmath` (:data:`FAST_FUNCTION_RULES` instead; no σ-pair quotient, no fused products):
-    no cancellation, overflow or x² amplification catastrophe, a few ulp in float64 instead of ≤ 2,
-    at the cost of the textbook formula. Float32 input uses it (its errors are far below float32's ulp).
+    :mod:`symact.ddmath` (:data:`FAST_FUNCTION_RULES` instead; σ(z)σ(−z) as 1/(2 + 2 cosh z), Mish with
+    one exponential, x·σ(kx) fused with kx rounded): no cancellation, overflow or x² amplification
+    catastrophe, a few ulp in float64 instead of ≤ 2 (up to ~1500 in GELU's and QuickGELU's far left
+    tails), at the cost of the textbook formula. Float32 input uses it (its errors are far below float32's ulp).
     ``stable=False``: the textbook formula (named functions in elementary form), for comparisons;
     only ``Max``/``Min`` become ``maximum``/``minimum`` so that arrays work.
     """
