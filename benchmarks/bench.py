@@ -22,6 +22,7 @@ import scipy.special as sc
 
 import symact
 from symact.accuracy import measure, standard_grid
+from symact.numeric import _expit
 
 # Hand-written textbook NumPy formulas, as a user would type them.
 TEXTBOOK: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -132,12 +133,6 @@ def speed_table(quick: bool) -> list[str]:
                         f"{t_fast * 1e3:.2f} | {t_fast / t_text:.2f} | {t_torch} | {ratio_torch} |")
             print(rows[-1], file=sys.stderr, flush=True)
     return rows
-
-
-def _expit(z: np.ndarray) -> np.ndarray:
-    from symact.numeric import _expit as kernel
-
-    return kernel(z)
 
 
 def _erfcx_ours(a: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 
 import sympy as sp
 
@@ -413,7 +413,7 @@ def lower(expr: sp.Expr, *, stable: bool = True, compensated: bool = True) -> sp
     for rule in table:
         out = out.replace(lambda e, cls=rule.cls: isinstance(e, cls), lambda e, b=rule.build: b(*e.args))
     if stable:
-        out = out.replace(lambda e: e.is_Mul, partial(_fuse_x_times, compensated=compensated))
+        out = out.replace(lambda e: e.is_Mul, lambda e: _fuse_dx_expit(_fuse_x_times(e, compensated)))
     return _float_constants(out)
 
 
@@ -433,7 +433,7 @@ def _fuse_x_times(e: sp.Expr, compensated: bool = True) -> sp.Expr:
     as x times a correctly rounded σ, in the textbook's 4 passes. With ``compensated=False`` that and
     Mish's x_tanh_softplus_fast are the only fusions (kx then rounded)."""
     if x not in e.args:
-        return _fuse_dx_expit(e)
+        return e
     rest = list(e.args)
     rest.remove(x)
     for f in rest:

@@ -128,7 +128,7 @@ def _ramp(x: np.ndarray, a: float, b: float) -> np.ndarray:
 
 def _dexpit_fast(z: np.ndarray) -> np.ndarray:
     """σ'(z) = σ(z)σ(−z) = 1/(2 + 2 cosh z), in place, for ``fast=True``: 3 passes (the textbook
-    σ(1 − σ) takes 6), no cancellation, ~2 ulp (2.2 on a dense sweep; ddmath.dexpit, the default, 1.3);
+    σ(1 − σ) takes 6), no cancellation, ~2 ulp (2.2 on a dense sweep; ddmath.dexpit, the default, ≤ 1.3);
     cosh overflows only where σ' is subnormal."""
     out = np.cosh(z, out=_like(z))
     out += 1
