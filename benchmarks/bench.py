@@ -22,7 +22,7 @@ import scipy.special as sc
 
 import symact
 from symact.accuracy import measure, standard_grid
-from symact.numeric import _expit
+from symact.kernels.numpy import _expit
 
 # Hand-written textbook NumPy formulas, as a user would type them.
 TEXTBOOK: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -136,7 +136,7 @@ def speed_table(quick: bool) -> list[str]:
 
 
 def _erfcx_ours(a: np.ndarray) -> np.ndarray:
-    from symact.erfcx import erfcx_dd
+    from symact.kernels.erfcx import erfcx_dd
 
     hi, lo = erfcx_dd(a)
     return hi + lo

@@ -1,7 +1,7 @@
 """The ulp harness: how far a lowered function is from the exact value, on a standard grid.
 
 The oracle is mpmath at 60 digits (raised further where the expression cancels, see
-:func:`symact.numeric.exact_value`), with Φ, φ, σ and softplus evaluated by mpmath's own
+:func:`symact.oracle.exact_value`), with Φ, φ, σ and softplus evaluated by mpmath's own
 ``ncdf``/``npdf``/``log1p`` so that the oracle itself does not cancel. Errors are in units in the
 last place (ulp) of the exact value for float64, and of the correctly rounded float32 value for
 float32. The target (≤ 2 ulp in float64, ≤ 1 ulp in float32) applies where the exact value is a
@@ -21,25 +21,10 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from .calculus import ActOrExpr
-from .functions import Phi, phi, sigma, softplus
-from .numeric import NumericFunction, exact_value, lambdify, limits_at_infinity, resolve
-from .symbols import x
-
-
-def _ncdf(z: mp.mpf) -> mp.mpf:
-    # mpmath's erfc overflows a float inside for |z| beyond ~1e150; the asymptotic series is exact
-    # to ~1/z^6 relative there, far below an ulp.
-    if abs(z) < 10**8:
-        return mp.ncdf(z)
-    tail = mp.npdf(z) / abs(z) * (1 - 1 / z**2 + 3 / z**4)
-    return 1 - tail if z > 0 else tail
-
-
-MP_NAMED = {
-    Phi.__name__: _ncdf, phi.__name__: mp.npdf,
-    sigma.__name__: lambda z: 1 / (1 + mp.exp(-z)), softplus.__name__: lambda z: mp.log1p(mp.exp(z)),
-}
+from . import oracle
+from .evaluate import lambdify
+from .kernels.numpy import NumericFunction
+from .symbolic.calculus import ActOrExpr, limits_at_infinity, resolve
 
 
 def standard_grid(dtype: Any = np.float64, *, dense_step: float = 0.01, tail_points: int = 300) -> np.ndarray:
@@ -54,12 +39,6 @@ def standard_grid(dtype: Any = np.float64, *, dense_step: float = 0.01, tail_poi
     special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan])
     with np.errstate(over="ignore"):
         return np.concatenate([dense, magnitudes, -magnitudes, special]).astype(dtype)
-
-
-def mp_function(expr: sp.Expr) -> Callable[[Any], Any]:
-    """The exact value of ``expr`` at a float, to the current mpmath precision."""
-    f = sp.lambdify(x, expr, modules=[MP_NAMED, "mpmath"])
-    return lambda v: exact_value(f, v)
 
 
 def _round_to(value: mp.mpf, dtype: Any) -> float:
@@ -117,7 +96,7 @@ def _abs_terms(expr: sp.Expr) -> sp.Expr:
 
 @lru_cache(maxsize=256)
 def _exact_values(expr: sp.Expr, grid_key: tuple[float, ...], dps: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    f, scale = mp_function(expr), mp_function(_abs_terms(expr))
+    f, scale = oracle.exact(expr), oracle.exact(_abs_terms(expr))
     with mp.workdps(dps):
         exact = tuple(f(v) if np.isfinite(v) else None for v in grid_key)
         sums = tuple(scale(v) if np.isfinite(v) else None for v in grid_key)
@@ -180,4 +159,4 @@ def measure(obj: ActOrExpr | NumericFunction, *, derivative: int = 0, dtype: Any
                   worst[1], len(errors), tuple(failures[:10]), tuple(caught), subnormal, excess)
 
 
-__all__ = ["Report", "measure", "mp_function", "standard_grid", "ulp_of"]
+__all__ = ["Report", "measure", "standard_grid", "ulp_of"]

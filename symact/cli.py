@@ -10,9 +10,11 @@ from typing import Any
 
 import sympy as sp
 
+from .backends import BACKENDS
 from .errors import SymactError
 from .latex import expression as latex_expression
 from .latex import lhs as latex_lhs
+from .parity import FRAMEWORKS
 from .registry import get, names
 from .summary import summary
 
@@ -72,7 +74,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .claims import DISPROVED, UNDECIDED, check
+    from .symbolic.claims import DISPROVED, UNDECIDED, check
 
     interval = None
     if args.interval:
@@ -115,10 +117,10 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from .codegen import source
+    from .evaluate import export
 
     params = {k: float(v) for k, v in _parse_params(args.param).items()}
-    print(source(args.name, backend=args.to, derivative=args.derivative, **params), end="")
+    print(export(args.name, backend=args.to, derivative=args.derivative, fast=args.fast, **params), end="")
     return 0
 
 
@@ -131,7 +133,7 @@ def _cmd_derivation(args: argparse.Namespace) -> int:
 def _cmd_parity(args: argparse.Namespace) -> int:
     from .parity import report
 
-    text = report(tuple(args.framework or ("torch", "jax")), device=args.device, dense_step=args.step)
+    text = report(tuple(args.framework or FRAMEWORKS), device=args.device, dense_step=args.step)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -179,13 +181,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_exp = sub.add_parser("export", help="standalone source code of an activation's lowered function")
     p_exp.add_argument("name", help="activation name or alias")
-    p_exp.add_argument("--to", default="numpy", choices=["numpy", "torch", "jax"], help="backend (default numpy)")
+    p_exp.add_argument("--to", default="numpy", choices=list(BACKENDS), help="backend (default numpy)")
+    p_exp.add_argument("--fast", action="store_true", help="the fast=True form (numpy): textbook speed, a few ulp")
     p_exp.add_argument("--derivative", type=int, default=0, help="derivative order (default 0)")
     p_exp.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="parameter value")
     p_exp.set_defaults(func=_cmd_export)
 
     p_par = sub.add_parser("parity", help="accuracy and conventions of PyTorch/JAX kernels vs ours (Markdown)")
-    p_par.add_argument("--framework", action="append", choices=["torch", "jax"], help="default: both")
+    p_par.add_argument("--framework", action="append", choices=FRAMEWORKS, help="default: all")
     p_par.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="where the kernels run")
     p_par.add_argument("--step", type=float, default=0.05, help="dense grid step on [-40, 40] (default 0.05)")
     p_par.add_argument("-o", "--output", help="Markdown file to write (default: print)")

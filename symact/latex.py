@@ -11,9 +11,9 @@ from typing import Any
 
 import sympy as sp
 
-from .calculus import derivative as _derivative
 from .errors import InvalidArgumentError
-from .registry import Activation, get
+from .registry import LATEX_PRINTER, Activation, get
+from .symbolic.calculus import derivative as _derivative
 
 SETTINGS: dict[str, Any] = {"ln_notation": False, "mul_symbol": None, "inv_trig_style": "abbreviated"}
 """Printer settings shared by every LaTeX string symact emits."""
@@ -45,5 +45,7 @@ def latex(obj: Activation | str | sp.Expr, derivative: int = 0) -> str:
         return expression(_derivative(obj, derivative) if derivative else obj)
     raise InvalidArgumentError(f"latex() takes an activation, its name or a SymPy expression, got {obj!r}")
 
+
+LATEX_PRINTER[:] = [latex]
 
 __all__ = ["SETTINGS", "expression", "latex", "lhs"]

@@ -18,7 +18,7 @@ import numpy as np
 
 from .accuracy import measure, standard_grid
 from .errors import BackendUnavailableError, InvalidArgumentError
-from .numeric import lambdify
+from .evaluate import lambdify
 
 
 def _torch_kernels() -> dict[str, Callable]:
@@ -42,6 +42,10 @@ def _jax_kernels() -> dict[str, Callable]:
     if hasattr(nn, "mish"):
         out["mish"] = nn.mish
     return out
+
+
+FRAMEWORKS = ("torch", "jax")
+"""Frameworks whose own activation kernels parity measures."""
 
 
 class _Framework:

@@ -15,7 +15,7 @@ import sympy as sp
 
 from . import blocks as _blocks
 from .errors import InvalidArgumentError, UnknownActivationError
-from .numeric import lambdify
+from .evaluate import lambdify
 from .registry import get
 
 

@@ -112,10 +112,9 @@ class Activation:
         params = tuple(replace(p, default=subs.get(p.symbol, p.default)) for p in self.parameters)
         return replace(self, parameters=params)
 
-    def _repr_latex_(self) -> str:
-        from .latex import latex  # late: latex builds on the registry, not the other way round
-
-        return f"$\\displaystyle {latex(self)}$"
+    def _repr_latex_(self) -> str | None:
+        # symact.latex (which builds on the registry) installs the printer: no import upwards
+        return f"$\\displaystyle {LATEX_PRINTER[0](self)}$" if LATEX_PRINTER else None
 
     def __repr__(self) -> str:
         return f"<Activation {self.name}: {self.formula}>"
@@ -142,6 +141,9 @@ def check_value(param: Param, value: Any, *, activation: str = "") -> sp.Expr:
         raise InvalidParameterError(f"{where} must lie in {param.domain}, got {value}")
     return value
 
+
+LATEX_PRINTER: list[Any] = []
+"""The LaTeX printer of definitions, set by :mod:`symact.latex` when it is imported (Jupyter display)."""
 
 REGISTRY: dict[str, Activation] = {}
 """Canonical name → definition."""

@@ -6,9 +6,9 @@ from typing import Any
 
 import sympy as sp
 
-from . import calculus
 from .errors import SymactError, UndecidedError
 from .registry import Activation
+from .symbolic import calculus
 
 
 def _try(fn: Any, *args: Any, **kwargs: Any) -> sp.Expr | str:

@@ -52,7 +52,7 @@ def reference(name: str, params: dict[str, str] | None = None) -> Callable:
     """The paper's formula as an mpmath function of x, exact at the current mp.prec."""
     func, defaults = REFERENCES[name]
     values = {k: mpf(v) for k, v in {**defaults, **(params or {})}.items()}
-    return lambda t: symact.numeric.exact_value(lambda s: func(s, values), t)
+    return lambda t: symact.oracle.exact_value(lambda s: func(s, values), t)
 
 
 def param_sets(name: str) -> list[dict[str, str]]:

@@ -21,7 +21,7 @@ GRID = standard_grid(np.float32, dense_step=0.5, tail_points=40).astype(np.float
 GRID32 = GRID.astype(np.float32)
 
 # (name, order) -> measured float64 bound where a case misses the target (values: 2 ulp; derivatives:
-# 2 ulp or cancellation excess 2). Empty since GELU got its own erfcx (symact.erfcx) and Mish the
+# 2 ulp or cancellation excess 2). Empty since GELU got its own erfcx (symact.kernels.erfcx) and Mish the
 # x_tanh_softplus form; kept so that a new registry entry that misses can be recorded, not hidden.
 KNOWN_GAPS: dict[tuple[str, int], float] = {}
 
@@ -71,7 +71,7 @@ BANDS = {("gelu_tanh", 1): (-21.7, -20.9), ("gelu", 1): (-38.7, -37.0), ("gelu",
 @pytest.mark.parametrize(("name", "order"), list(BANDS), ids=[f"{n}-d{d}" for n, d in BANDS])
 def test_results_with_an_underflowing_factor(name, order):
     """GELU-tanh'(−21.2) ≈ 2e-307 is σ(P)·2000 with σ(P) ≈ 1e-310 subnormal: float64 alone returned 0."""
-    from symact.numeric import EXTENDED
+    from symact.kernels.numpy import EXTENDED
 
     if not EXTENDED:
         pytest.xfail("numpy.longdouble is float64 on this platform: no extended-range rescue")
@@ -103,7 +103,7 @@ def _user_expressions() -> dict[str, object]:
 
 @pytest.mark.parametrize("label", list(_user_expressions()))
 def test_user_expressions_with_a_scaled_normal_cdf(label):
-    """Φ of a polynomial other than x goes through erfc_poly (double-double argument, symact.erfcx's
+    """Φ of a polynomial other than x goes through erfc_poly (double-double argument, symact.kernels.erfcx's
     erfcx(a) table): within 2 ulp as well, where erfc of a rounded argument is off by ~x² ulp."""
     r = measure(_user_expressions()[label], grid=GRID)
     assert not r.special_failures and not r.warnings, (r.special_failures, r.warnings)

@@ -7,7 +7,7 @@ from helpers import reference
 
 import symact
 from symact import Phi, sigma, x
-from symact import approx as A
+from symact.symbolic import approx as A
 from symact.symbols import alpha, kappa
 
 PHI_TANH = (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (x + kappa * x**3))) / 2

@@ -5,7 +5,7 @@ import pytest
 from helpers import reference
 
 import symact
-from symact.claims import DISPROVED, HOLDS, PROVED, UNDECIDED, ClaimSyntaxError, check, parse
+from symact.symbolic.claims import DISPROVED, HOLDS, PROVED, UNDECIDED, ClaimSyntaxError, check, parse
 
 # (claim, expected verdict) for every verdict kind: equality, derivative, limit, approximation
 CASES = [

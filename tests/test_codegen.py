@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 import symact
-from symact.codegen import source
 
 GRID = np.concatenate([np.linspace(-40, 40, 801), [-700.0, 700.0, 0.0]])
 
@@ -12,7 +11,7 @@ GRID = np.concatenate([np.linspace(-40, 40, 801), [-700.0, 700.0, 0.0]])
 @pytest.mark.parametrize("name", symact.names())
 @pytest.mark.parametrize("order", [0, 1])
 def test_exported_module_matches_lambdify(name, order):
-    code = source(name, derivative=order)
+    code = symact.export(name, derivative=order)
     namespace: dict = {}
     exec(compile(code, f"<export {name}>", "exec"), namespace)  # our own generated module
     func = namespace[name + ("" if order == 0 else f"_d{order}")]
@@ -25,14 +24,14 @@ def test_exported_module_matches_lambdify(name, order):
 
 
 def test_export_with_parameters_and_errors():
-    code = source("swish", beta=2.5)
+    code = symact.export("swish", beta=2.5)
     namespace: dict = {}
     exec(code, namespace)
     assert abs(namespace["swish"](1.0) - symact.lambdify("swish", beta=2.5)(1.0)) < 1e-16
     with pytest.raises(symact.InvalidArgumentError, match="choose numpy"):
-        source("gelu", backend="fortran")
+        symact.export("gelu", backend="fortran")
     with pytest.raises(symact.UnknownParameterError):
-        source("gelu", beta=1)
+        symact.export("gelu", beta=1)
 
 
 @pytest.mark.parametrize("name", symact.names())
@@ -42,7 +41,7 @@ def test_torch_source_puts_every_constant_on_the_input_device(name):
     import re
 
     for order in (0, 1):
-        code = source(name, backend="torch", derivative=order)
+        code = symact.export(name, backend="torch", derivative=order)
         calls = re.findall(r"torch\.(?:as_tensor|tensor|full|zeros|ones)\((?:[^()]|\([^()]*\))*\)", code)
         assert calls, code
         # the erfcx table (GELU) is built per device, for the device of the tensor it is used with

@@ -5,8 +5,8 @@ from __future__ import annotations
 import mpmath as mp
 import numpy as np
 
-from symact import ddmath
-from symact.numeric import _NumpyNamespace
+from symact.kernels import ddmath
+from symact.kernels.numpy import _NumpyNamespace
 
 RNG = np.random.default_rng(11)
 A = RNG.normal(scale=1e3, size=500) * np.exp(RNG.uniform(-30, 30, 500))

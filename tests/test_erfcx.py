@@ -1,4 +1,4 @@
-"""symact.erfcx: the tabulated Taylor expansions against mpmath, and their truncation bound."""
+"""symact.kernels.erfcx: the tabulated Taylor expansions against mpmath, and their truncation bound."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 
-from symact import erfcx
+from symact.kernels import erfcx
 
 RNG = np.random.default_rng(5)
 TABLES = {t.name: t for t in erfcx.TABLES}

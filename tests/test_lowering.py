@@ -9,7 +9,8 @@ import sympy as sp
 
 import symact
 from symact import Phi, sigma, softplus, x
-from symact.lowering import NUMERIC, PAIR_RULES, lower, rules
+from symact.lowering import LOWERED, PAIR_RULES, lower, rules
+from symact.symbolic.calculus import resolve
 
 
 def _poly(t, coeffs):
@@ -20,7 +21,7 @@ def _poly(t, coeffs):
     return total
 
 
-# mpmath meanings of the lowering-only functions, written independently of numeric.py
+# mpmath meanings of the lowered functions, written independently of symact.lowering.ir and the kernels
 MP_NUMERIC = {
     "expit_poly": lambda t, *c: 1 / (1 + mp.exp(-_poly(t, c))),
     "x_expit_poly": lambda t, *c: t / (1 + mp.exp(-_poly(t, c))),
@@ -99,8 +100,8 @@ def test_every_pair_rule_is_exercised():
 @pytest.mark.parametrize("order", [0, 1, 2])
 @pytest.mark.parametrize("compensated", [True, False], ids=["compensated", "fast"])
 def test_lowering_preserves_registry_expressions(name, order, compensated):
-    expr = symact.numeric.resolve(name, order)
-    f, g = _mp(symact.to_elementary(expr)), _mp(lower(expr, compensated=compensated))
+    expr = resolve(name, order)
+    f, g = _mp(symact.to_elementary(expr)), _mp(lower(expr, fast=not compensated))
     for point in ("-4.75", "-1.25", "0.5", "2.25", "6.5"):
         with mp.workdps(80):
             exact = f(mp.mpf(point))
@@ -108,11 +109,11 @@ def test_lowering_preserves_registry_expressions(name, order, compensated):
 
 
 def test_lowered_uses_only_known_functions():
-    known = set(NUMERIC) | {"exp", "tanh", "erf", "log", "Piecewise"}
+    known = set(LOWERED) | {"exp", "tanh", "erf", "log", "Piecewise"}
     for name in symact.names():
         for order in (0, 1, 2):
             for compensated in (True, False):
-                low = lower(symact.numeric.resolve(name, order), compensated=compensated)
+                low = lower(resolve(name, order), fast=not compensated)
                 used = {type(f).__name__ for f in low.atoms(sp.Function)}
                 assert used <= known, (name, order, used)
 
@@ -124,7 +125,7 @@ def test_rules_are_documented():
 
 
 def test_switching_lowering_off_keeps_the_textbook_formula():
-    assert lower(symact.get("gelu").expr, stable=False).has(sp.erf)
+    assert lower(symact.get("gelu").expr, lowering=False).has(sp.erf)
     assert not lower(symact.get("gelu").expr).has(sp.erf)
 
 
@@ -132,8 +133,8 @@ def test_ramps_and_kinks_need_no_select():
     """Hard-sigmoid/-swish lower to ramp(), ELU/SELU/ReLU² to f(max(x, 0)) + g(min(x, 0)): no numpy.where,
     and the outer pieces are exact (hard-swish(x) = x for x ≥ 3, 0 for x ≤ −3, by definition)."""
     for name in ("hard_sigmoid", "hard_swish", "elu", "selu", "relu_squared"):
-        assert not lower(symact.numeric.resolve(name, 0)).has(NUMERIC["where"]), name
-    assert lower(sp.Piecewise((x, x > 0), (sp.exp(x), True))).has(NUMERIC["where"])  # exp(0) ≠ 0: no kink form
+        assert not lower(resolve(name, 0)).has(LOWERED["where"]), name
+    assert lower(sp.Piecewise((x, x > 0), (sp.exp(x), True))).has(LOWERED["where"])  # exp(0) ≠ 0: no kink form
     big = np.array([3.0, 3.0000000000000004, 7.25, 1e10, 1e300, np.inf])
     assert np.array_equal(symact.lambdify("hard_swish")(big), big)
     assert np.array_equal(symact.lambdify("hard_sigmoid")(big), np.ones_like(big))

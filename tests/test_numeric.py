@@ -77,9 +77,9 @@ def test_elementwise_equals_scalar_calls():
 
 
 def test_large_inputs_are_evaluated_in_pieces_with_the_same_values():
-    """Double-double forms run in pieces of numeric.CHUNK elements (cache-resident temporaries): the
+    """Double-double forms run in pieces of kernels.numpy.CHUNK elements (cache-resident temporaries): the
     values are those of evaluating the whole array at once, for any shape and memory layout."""
-    from symact.numeric import CHUNK
+    from symact.kernels.numpy import CHUNK
 
     rng = np.random.default_rng(3)
     arr = rng.uniform(-30, 30, size=(3, CHUNK + 1001)).T  # transposed: not C-contiguous; no underflow rescue
@@ -93,9 +93,9 @@ def test_large_inputs_are_evaluated_in_pieces_with_the_same_values():
 
 
 def test_light_forms_with_several_operations_run_in_larger_pieces():
-    """Forms with several temporaries (SiLU', tanh', fast Mish, ELU) run in numeric.CHUNK_LIGHT pieces:
+    """Forms with several temporaries (SiLU', tanh', fast Mish, ELU) run in kernels.numpy.CHUNK_LIGHT pieces:
     the same values as one whole-array evaluation."""
-    from symact.numeric import CHUNK_LIGHT
+    from symact.kernels.numpy import CHUNK_LIGHT
 
     rng = np.random.default_rng(4)
     arr = rng.uniform(-30, 30, size=(2, CHUNK_LIGHT + 777)).T
@@ -111,14 +111,15 @@ def test_probing_drops_only_repairs_that_change_nothing(name):
     routing and the longdouble rescue; on the standard grid and a fine sweep through the underflow
     bands the results are bit for bit those of the unprobed function."""
     from symact.accuracy import standard_grid
-    from symact.numeric import NUMPY_FUNCTIONS, NumericFunction, _lambdify, resolve
+    from symact.backends.numpy import NUMPY
+    from symact.evaluate import prepare
+    from symact.kernels.numpy import NumericFunction
 
-    table = tuple(sorted(NUMPY_FUNCTIONS.items(), key=lambda kv: kv[0]))
     points = np.concatenate([standard_grid(dense_step=0.05), np.arange(-1100.0, 1100.0, 0.01)])
     sweep = np.arange(-1100.0, 1100.0, 0.01)
     for order, compensated in ((0, True), (1, True), (2, True), (0, False), (1, False)):
-        fresh: NumericFunction = _lambdify.__wrapped__(resolve(name, order), True, table, compensated)
-        probed: NumericFunction = _lambdify.__wrapped__(resolve(name, order), True, table, compensated).probe()
+        fresh: NumericFunction = NUMPY.build(prepare(name, order), fast=not compensated)
+        probed: NumericFunction = NUMPY.build(prepare(name, order), fast=not compensated).probe()
         assert not fresh.plain and fresh._to_probe and not probed._to_probe
         want, got = fresh(points), probed(points)
         assert np.array_equal(got, want, equal_nan=True), points[~((got == want) | np.isnan(want))][:5]
@@ -140,7 +141,7 @@ def test_rescue_bands_cover_where_the_exponential_overflows():
 
 
 def test_first_large_call_probes():
-    from symact.numeric import PROBE_AT
+    from symact.kernels.numpy import PROBE_AT
 
     f = symact.lambdify("relu")
     f(np.zeros(PROBE_AT))
@@ -154,7 +155,7 @@ def test_float32_input_takes_the_fast_form():
     assert "erfc_stable" in str(symact.lambdify("gelu", fast=True).lowered)  # SciPy's erfc, no table
     for name in ("gelu", "mish", "quick_gelu"):
         f, fast = symact.lambdify(name), symact.lambdify(name, fast=True)
-        assert f.float32_form is not None and fast.float32_form is None
+        assert f.fast_form is not None and fast.fast_form is None
         out = f(xs)
         assert out.dtype == np.float32 and np.array_equal(out, fast(xs.astype(np.float64)).astype(np.float32))
     with pytest.raises(symact.InvalidArgumentError, match="numpy backend only"):
@@ -240,7 +241,7 @@ def test_sigmoid_family_far_left_tail(name, order, fast):
 
     xs = np.array([-1e300, -3e38, -800.0, -744.0, -720.0, -710.0, -709.5, -400.0, -45.0, -37.2, -36.8, -36.6, -20.0])
     got = symact.lambdify(name, derivative=order, fast=fast)(xs)
-    exact = symact.numeric.to_mpmath(name, derivative=order)
+    exact = symact.to_mpmath(name, derivative=order)
     with mp.workdps(50):
         for v, g in zip(xs, got, strict=True):
             e = exact(mp.mpf(float(v)))

@@ -13,9 +13,9 @@ from helpers import skip_or_fail
 
 import symact
 from symact import blocks as B
-from symact.claims import check
 from symact.reference import REFERENCE, reference_latex
 from symact.render import LatexRenderError, katex_status, render
+from symact.symbolic.claims import check
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -24,13 +24,13 @@ from typing import Any
 import mpmath as mp
 import sympy as sp
 
+from ..errors import InvalidArgumentError, SymactError, UndecidedError
+from ..functions import Phi, phi, sigma, softplus, to_elementary
+from ..oracle import exact_value, mp_function
+from ..registry import ALIASES, REGISTRY, get
+from ..symbols import alpha, beta, kappa, lam, x
 from . import approx as _approx
 from .calculus import derivative, equivalent, limit
-from .errors import InvalidArgumentError, SymactError, UndecidedError
-from .functions import Phi, phi, sigma, softplus, to_elementary
-from .numeric import exact_value
-from .registry import ALIASES, REGISTRY, get
-from .symbols import alpha, beta, kappa, lam, x
 
 
 class ClaimSyntaxError(InvalidArgumentError):
@@ -201,7 +201,7 @@ class Verdict:
         return f"{self.verdict}: {self.claim}\n  {self.detail}"
 
     def _repr_latex_(self) -> str:
-        from .latex import expression
+        from ..latex import expression
 
         rel = "=" if self.kind != "approximation" else r"\approx"
         if self.lhs is None or self.rhs is None:
@@ -230,9 +230,9 @@ def _decide_equality(text: str, kind: str, lhs: sp.Expr, rhs: sp.Expr) -> Verdic
     free = sorted(diff.free_symbols, key=lambda s: (s != x, s.name))
     if any(not s.is_real for s in free):
         return Verdict(text, kind, UNDECIDED, f"symbols without a real domain: {free}", lhs, rhs)
-    f = sp.lambdify(free, diff, "mpmath")
-    fl = sp.lambdify(free, to_elementary(lhs), "mpmath")
-    fr = sp.lambdify(free, to_elementary(rhs), "mpmath")
+    f = mp_function(diff, free, named=False)
+    fl = mp_function(lhs, free, named=False)
+    fr = mp_function(rhs, free, named=False)
     grids = [_X_POINTS if s == x else _PARAM_POINTS if s.is_positive else _X_POINTS[::2] for s in free]
     worst: tuple[mp.mpf, tuple[mp.mpf, ...]] = (mp.mpf(0), ())
     with mp.workdps(30):

@@ -21,10 +21,10 @@ from typing import Any
 import mpmath as mp
 import sympy as sp
 
+from ..errors import InvalidArgumentError, UndecidedError
+from ..oracle import mp_function
+from ..symbols import x
 from .calculus import ActOrExpr, as_expr, series
-from .errors import InvalidArgumentError, UndecidedError
-from .functions import to_elementary
-from .symbols import x
 
 REAL_LINE_WINDOW = 40
 """|x| beyond which 'on the real line' is not searched: every error studied here decays well before."""
@@ -89,7 +89,7 @@ def _mp_function(expr: sp.Expr, variables: Sequence[sp.Symbol]) -> Callable[...,
     if free:
         names = ", ".join(sorted(s.name for s in free))
         raise InvalidArgumentError(f"give values for {names} (params={{...}}) or fit them (param=...)")
-    return sp.lambdify(tuple(variables), to_elementary(expr), modules="mpmath")
+    return mp_function(expr, variables, named=False)
 
 
 def _interval(interval: Any) -> tuple[mp.mpf, mp.mpf]:

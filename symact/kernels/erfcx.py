@@ -23,7 +23,7 @@ from functools import cached_property
 import mpmath
 import numpy as np
 
-from . import ddmath
+from .ddmath import _SPLIT, erfcx_table
 
 _ASYMPTOTIC_TERMS = 8
 
@@ -79,11 +79,11 @@ class Table:
 
     def __call__(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """erfcx(u/√m) = hi + lo for an array ``u`` ≥ 0 (float64 or longdouble; NaN gives NaN):
-        :func:`symact.ddmath.erfcx_table` (shared with the generated torch/JAX code), and the
+        :func:`symact.kernels.ddmath.erfcx_table` (shared with the generated torch/JAX code), and the
         asymptotic series beyond ``limit`` (the longdouble rescue multiplies by e^{−u²/m} ≠ 0 there)."""
         coeffs, b0_lo = self.arrays
         u = np.asarray(u)
-        hi, lo = ddmath.erfcx_table(_NumpyTable, u, coeffs, b0_lo, self.width, self.limit)
+        hi, lo = erfcx_table(_NumpyTable, u, coeffs, b0_lo, self.width, self.limit)
         big = u > self.limit
         if big.any():
             hi, lo = np.array(hi), np.array(lo)
@@ -133,7 +133,6 @@ def _sqrt_m_over_pi(m: int) -> tuple[float, float]:
 
 
 _SQRT_M_OVER_PI = {m: _sqrt_m_over_pi(m) for m in (1, 2)}
-_SPLIT = 134217729.0  # 2**27 + 1
 
 
 ERFCX = Table("erfcx", 1, 0.125, 32.0, 11)

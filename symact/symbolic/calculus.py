@@ -6,15 +6,25 @@ expression in :data:`symact.x`. Results are cached, so repeated questions cost n
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+import mpmath
 import sympy as sp
 
-from .errors import InvalidArgumentError, NotAnalyticError, UndecidedError
-from .functions import to_elementary
-from .registry import Activation, get
-from .symbols import x
+from ..errors import (
+    InvalidArgumentError,
+    MissingParameterError,
+    NotAnalyticError,
+    SymactError,
+    UndecidedError,
+    UnknownParameterError,
+)
+from ..functions import to_elementary
+from ..oracle import mp_function
+from ..registry import Activation, Param, check_value, get
+from ..symbols import x
 
 ActOrExpr = Activation | str | sp.Expr
 
@@ -97,13 +107,11 @@ def _plausible(expr_t: sp.Expr, result: sp.Expr) -> bool:
 
     A numerical cross-check of SymPy's answer; inconclusive evaluations count as plausible.
     """
-    import mpmath
-
     others = sorted(expr_t.free_symbols - {_T}, key=lambda s: s.name)
     for sample in (sp.Rational(7, 10), sp.Rational(19, 10)):
         subs = {s: sample for s in others}
         try:
-            f = sp.lambdify(_T, expr_t.xreplace(subs), "mpmath")
+            f = mp_function(expr_t.xreplace(subs), (_T,), named=False)
             target = result.xreplace(subs)
             with mpmath.workdps(40):
                 near, far = f(mpmath.mpf(10) ** 6), f(mpmath.mpf(10) ** 8)
@@ -294,4 +302,64 @@ def _is_zero(e: sp.Expr) -> bool:
     return False
 
 
-__all__ = ["as_expr", "asymptote", "breakpoints", "derivative", "equivalent", "limit", "series", "tidy"]
+# --- symbolic preparation for the numeric layer -----------------------------------------------
+
+
+def resolve(obj: ActOrExpr, order: int = 0, params: Mapping[str, Any] | None = None) -> sp.Expr:
+    """The expression (or its ``order``-th derivative) with every parameter replaced by a number.
+
+    Activations take their defaults for parameters not given; raw expressions must get a value
+    for every symbol other than ``x``.
+    """
+    params = dict(params or {})
+    if isinstance(obj, (Activation, str)):
+        act = get(obj)
+        expr = act.expr.xreplace(act.values(params, use_defaults=True))
+    else:
+        expr = as_expr(obj)
+        by_name = {s.name: s for s in expr.free_symbols if s != x}
+        subs = {}
+        for key, value in params.items():
+            if key not in by_name:
+                raise UnknownParameterError(
+                    f"the expression has no symbol {key!r}; its symbols are {sorted(by_name) or 'none but x'}"
+                )
+            # a throwaway Param gives the same checks as registered ones
+            subs[by_name[key]] = check_value(Param(key, by_name[key], sp.S.Zero, sp.Reals), value)
+        expr = expr.xreplace(subs)
+    expr = derivative(expr, order) if order else expr
+    missing = sorted(s.name for s in expr.free_symbols if s != x)
+    if missing:
+        example = ", ".join(f"{m}=1.0" for m in missing)
+        raise MissingParameterError(f"give a numeric value for {', '.join(missing)}, e.g. lambdify(..., {example})")
+    return expr
+
+
+@lru_cache(maxsize=512)
+def limits_at_infinity(expr: sp.Expr) -> tuple[float, float]:
+    """(limit at -oo, limit at +oo) as floats; NaN where SymPy finds no real or infinite limit."""
+    out = []
+    for point in (-sp.oo, sp.oo):
+        try:
+            value = limit(expr, point)
+            out.append(float(value) if value.is_number and value.is_extended_real else float("nan"))
+        except (SymactError, TypeError, ValueError):
+            out.append(float("nan"))
+    return out[0], out[1]
+
+
+@lru_cache(maxsize=512)
+def asymptotes(expr: sp.Expr) -> tuple[sp.Expr | None, sp.Expr | None]:
+    """The asymptotes at -oo and +oo (None where SymPy cannot find one): where direct evaluation
+    overflows into inf·0 (|x| ≥ 1e8), every registered function equals its asymptote to double precision."""
+    out: list[sp.Expr | None] = []
+    for point in (-sp.oo, sp.oo):
+        try:
+            out.append(asymptote(expr, point))
+        except SymactError:
+            out.append(None)
+    return out[0], out[1]
+
+
+__all__ = ["as_expr", "asymptote", "asymptotes", "breakpoints", "derivative", "equivalent", "limit",
+           "limits_at_infinity", "resolve", "series", "tidy"]

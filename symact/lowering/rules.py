@@ -1,66 +1,47 @@
-"""Stability-aware lowering: SymPy expression → an equivalent expression that evaluates accurately.
+"""The lowering's rewrite rules, as tables of small documented rules (see :mod:`symact.lowering.lower`).
 
-Textbook formulas lose accuracy in floating point: ``x/2 (1 + erf(x/√2))`` cancels for x ≪ 0,
-``1 − tanh²`` is 0 where sech² is merely small, ``log(1 + eˣ)`` overflows. SymPy's own rewrites
-keep those cancellations (``erfc(−z)`` evaluates back to ``2 − erfc(z)``), so lowering works on
-*unevaluated* numeric functions (:data:`NUMERIC`) that only the array printer knows.
-
-Two passes, each a table of small rules:
-
-1. :data:`PAIR_RULES` and :data:`NODE_RULES` rewrite sums and compositions among the named
-   functions (σ, Φ, softplus) and elementary ones, bottom-up, to a fixed point.
-2. :data:`FUNCTION_RULES` replace each named function by a stable numeric form.
-
-Finally constants become Python floats (weakly typed, so float32 input stays float32).
+1. :data:`PAIR_RULES` and :data:`NODE_RULES` rewrite sums and compositions among the named functions
+   (σ, Φ, softplus) and elementary ones, bottom-up, to a fixed point.
+2. :data:`FUNCTION_RULES` replace each named function by a stable numeric form (:data:`FAST_FUNCTION_RULES`
+   instead with ``fast=True``).
+3. :data:`FUSIONS` merge a product with the factor ``x`` into one compensated lowered function.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import sympy as sp
 
-from .functions import Phi, phi, sigma, softplus, to_elementary
-from .symbols import x
-
-# Lowering-only functions: never evaluated by SymPy, printed by name, bound by numeric.py.
-expit = sp.Function("expit")
-erfc = sp.Function("erfc_stable")
-log1p = sp.Function("log1p")
-expm1 = sp.Function("expm1")
-softplus_stable = sp.Function("softplus_stable")
-maximum = sp.Function("maximum")
-minimum = sp.Function("minimum")
-# Double-double argument forms (symact.ddmath): f(x, c_n_hi, c_n_lo, ..., c_0_hi, c_0_lo) = f(P(x)).
-where = sp.Function("where")
-expit_poly = sp.Function("expit_poly")
-x_expit_poly = sp.Function("x_expit_poly")  # x·expit_poly(x, ...), the product compensated
-erfc_poly = sp.Function("erfc_poly")
-x_erfc_poly = sp.Function("x_erfc_poly")  # x_erfc_poly(x, k, ...) = k·x·erfc_poly(x, ...), compensated
-gauss_poly = sp.Function("gauss_poly")
-x_gauss_poly = sp.Function("x_gauss_poly")  # x_gauss_poly(x, k, ...) = k·x·gauss_poly(x, ...), compensated
-ncdf = sp.Function("ncdf")  # Φ(x), argument exactly x: erfcx(|x|/√2) tabulated in |x| (symact.erfcx)
-x_ncdf = sp.Function("x_ncdf")  # x_ncdf(x, k) = k·x·Φ(x) (GELU), compensated
-gauss = sp.Function("gauss")  # e^{−x²/2} with x² exact
-x_gauss = sp.Function("x_gauss")  # x_gauss(x, k) = k·x·e^{−x²/2}, compensated
-x_tanh_softplus = sp.Function("x_tanh_softplus")  # x·tanh(softplus(x)), Mish (symact.ddmath)
-dexpit = sp.Function("dexpit")  # σ(z)σ(−z) = σ'(z), evaluated as e^{−|z|}/(1 + e^{−|z|})² with a compensated quotient
-x_expit = sp.Function("x_expit")  # x_expit(x, k) = x·σ(kx) = x/(1 + e^{−kx}), in place (kx exact, or fast=True)
-dx_expit = sp.Function("dx_expit")  # dx_expit(x, k) = d/dx x·σ(kx) = σ(kx)(1 + kx·σ(−kx)), one exponential
-ramp = sp.Function("ramp")  # ramp(x, a, b) = (min(max(x, a), b) − a)/(b − a): 0 below a, 1 above b
-# compensated=False only:
-dexpit_fast = sp.Function("dexpit_fast")  # σ'(z) = 1/(2 + 2 cosh z)
-x_tanh_softplus_fast = sp.Function("x_tanh_softplus_fast")  # Mish as x·n/(n + 2), n = eˣ(eˣ + 2)
-
-NUMERIC: dict[str, sp.Function] = {
-    f.__name__: f for f in (expit, erfc, log1p, expm1, softplus_stable, maximum, minimum, where, expit_poly,
-                            erfc_poly, gauss_poly, dexpit, x_expit_poly, x_erfc_poly,
-                            x_gauss_poly, x_tanh_softplus, ncdf, x_ncdf, gauss, x_gauss, x_expit, dx_expit, ramp,
-                            dexpit_fast, x_tanh_softplus_fast)
-}
-"""Name → unevaluated function that the lowered expression may contain."""
+from ..functions import Phi, phi, sigma, softplus
+from ..symbols import x
+from .ir import (
+    dexpit,
+    dx_expit,
+    erfc_poly,
+    erfc_stable,
+    expit,
+    expit_poly,
+    expm1,
+    gauss,
+    gauss_poly,
+    log1p,
+    maximum,
+    minimum,
+    ncdf,
+    ramp,
+    softplus_stable,
+    where,
+    x_erfc_poly,
+    x_expit,
+    x_expit_poly,
+    x_gauss,
+    x_gauss_poly,
+    x_ncdf,
+    x_tanh_softplus,
+    x_tanh_softplus_fast,
+)
 
 
 @dataclass(frozen=True)
@@ -97,9 +78,9 @@ PAIR_RULES: tuple[PairRule, ...] = (
     PairRule("one_minus_Phi", "1 − Φ(z) = Φ(−z): the upper tail without cancellation",
              _func_arg(Phi), -1, lambda a, z: a * Phi(-z)),
     PairRule("one_plus_erf", "1 + erf z = erfc(−z): GELU's left tail without cancellation",
-             _func_arg(sp.erf), +1, lambda a, z: a * erfc(-z)),
+             _func_arg(sp.erf), +1, lambda a, z: a * erfc_stable(-z)),
     PairRule("one_minus_erf", "1 − erf z = erfc(z)",
-             _func_arg(sp.erf), -1, lambda a, z: a * erfc(z)),
+             _func_arg(sp.erf), -1, lambda a, z: a * erfc_stable(z)),
     PairRule("exp_minus_one", "eᶻ − 1 = expm1(z): ELU near 0 keeps its relative accuracy",
              _func_arg(sp.exp), -1, lambda a, z: -a * expm1(z)),
 )
@@ -111,7 +92,7 @@ def _split_factors(term: sp.Expr) -> list[tuple[sp.Expr, sp.Expr]]:
     return [(sp.Mul(*(factors[:i] + factors[i + 1:])), f) for i, f in enumerate(factors)]
 
 
-def _apply_pair_rules(expr: sp.Add) -> sp.Expr | None:
+def apply_pair_rules(expr: sp.Add) -> sp.Expr | None:
     terms = list(expr.args)
     for j, term in enumerate(terms):
         for cofactor, factor in _split_factors(term):
@@ -247,7 +228,7 @@ def _Phi_rule(z: sp.Expr) -> sp.Expr:
     if z == x:
         return ncdf(x)
     coeffs = _dd_coefficients(z, -1 / sp.sqrt(2))
-    return erfc_poly(x, *coeffs) / 2 if coeffs else erfc(-z / sp.sqrt(2)) / 2
+    return erfc_poly(x, *coeffs) / 2 if coeffs else erfc_stable(-z / sp.sqrt(2)) / 2
 
 
 def _phi_rule(z: sp.Expr) -> sp.Expr:
@@ -280,12 +261,12 @@ FUNCTION_RULES: tuple[FunctionRule, ...] = (
 
 FAST_FUNCTION_RULES: dict[str, FunctionRule] = {
     "Phi": FunctionRule("Phi", "Φ(z) = erfc(−z/√2)/2 (SciPy's erfc: up to ~500 ulp in float64 where GELU is ~1e-150, "
-                        "never a cancellation)", Phi, lambda z: erfc(-z / sp.sqrt(2)) / 2),
+                        "never a cancellation)", Phi, lambda z: erfc_stable(-z / sp.sqrt(2)) / 2),
     "phi": FunctionRule("phi", "φ(z) = exp(−z²/2)/√(2π)", phi, lambda z: sp.exp(-(z**2) / 2) / sp.sqrt(2 * sp.pi)),
     "sigma": FunctionRule("sigma", "σ = expit(z), a polynomial argument such as 1.702x rounded (QuickGELU: ~60 ulp "
                           "at x = −38, ~600 at −330)", sigma, expit),
 }
-"""The rules :func:`lower` uses instead with ``compensated=False`` (the others are shared)."""
+"""The rules :func:`~symact.lowering.lower` uses instead with ``fast=True`` (the others are shared)."""
 
 
 def _where(pairs: tuple[tuple[sp.Expr, sp.Expr], ...]) -> sp.Expr:
@@ -360,77 +341,20 @@ def _fold(f: sp.Function, args: tuple[sp.Expr, ...]) -> sp.Expr:
     return out
 
 
-def _rewrite_node(e: sp.Expr) -> sp.Expr:
-    for _ in range(100):  # each rule removes a pattern, so this terminates long before
-        new = _apply_pair_rules(e) if e.is_Add else None
-        if new is None:
-            for rule in NODE_RULES:
-                new = rule.apply(e)
-                if new is not None:
-                    break
-        if new is None or new == e:
-            return e
-        e = _algebraic_pass(new)
-    return e
-
-
-def _algebraic_pass(e: sp.Expr) -> sp.Expr:
-    if e.is_Atom:
-        return e
-    args = [_algebraic_pass(a) for a in e.args]
-    if isinstance(e, sp.Piecewise):
-        node = sp.Piecewise(*args, evaluate=False)
-    else:
-        node = e.func(*args) if args != list(e.args) else e
-    return _rewrite_node(node)
-
-
-@lru_cache(maxsize=1024)
-def lower(expr: sp.Expr, *, stable: bool = True, compensated: bool = True) -> sp.Expr:
-    """The form of ``expr`` that array code evaluates.
-
-    ``stable=True``: algebraic rules, then numeric functions, then float constants.
-    ``compensated=False`` (with ``stable``): the same rewrites without the double-double forms of
-    :mod:`symact.ddmath` (:data:`FAST_FUNCTION_RULES` instead; σ(z)σ(−z) as 1/(2 + 2 cosh z), Mish with
-    one exponential, x·σ(kx) fused with kx rounded): no cancellation, overflow or x² amplification
-    catastrophe, a few ulp in float64 instead of ≤ 2 (up to ~1500 in GELU's and QuickGELU's far left
-    tails), at the cost of the textbook formula. Float32 input uses it (its errors are far below float32's ulp).
-    ``stable=False``: the textbook formula (named functions in elementary form), for comparisons;
-    only ``Max``/``Min`` become ``maximum``/``minimum`` so that arrays work.
-    """
-    # Constants built from special functions (SELU's λ and α) become numbers first, so that no rule
-    # rewrites them into lowering-only functions that cannot be evaluated.
-    expr = expr.replace(lambda e: e.is_number and not e.is_Atom and e.has(sp.Function), lambda e: e.evalf(30))
-    if stable:
-        out = _factor_linear(_algebraic_pass(sp.piecewise_fold(expr)))
-        table = FUNCTION_RULES
-        if not compensated:
-            out = out.replace(lambda e: isinstance(e, dexpit), lambda e: dexpit_fast(e.args[0]))
-            table = tuple(FAST_FUNCTION_RULES.get(r.name, r) for r in FUNCTION_RULES)
-    else:
-        out = to_elementary(expr)
-        table = tuple(r for r in FUNCTION_RULES if r.cls in (sp.Max, sp.Min))
-    for rule in table:
-        out = out.replace(lambda e, cls=rule.cls: isinstance(e, cls), lambda e, b=rule.build: b(*e.args))
-    if stable:
-        out = out.replace(lambda e: e.is_Mul, lambda e: _fuse_dx_expit(_fuse_x_times(e, compensated)))
-    return _float_constants(out)
-
-
 def _slope(z: sp.Expr) -> sp.Expr | None:
     """k where z = k·x with k a number, else None."""
     k, rest = z.as_coeff_Mul()
     return k if rest == x else None
 
 
-def _fuse_x_times(e: sp.Expr, compensated: bool = True) -> sp.Expr:
+def _fuse_x_times(e: sp.Expr, fast: bool = False) -> sp.Expr:
     """x·expit_poly(x, …) → x_expit_poly(x, …), k·x·erfc_poly(x, …) → x_erfc_poly(x, k, …) (and
     gauss_poly likewise), x·tanh(softplus x) → x_tanh_softplus(x) (Mish, 2.9 → 1.5 ulp): the
     product's rounding is the last one that double-double arithmetic removes (GELU-sigmoid 2.7 → 1.05
     ulp). The constant k (GELU's 1/2) goes inside, so that x·erfc ≈ 2x cannot overflow before it.
 
     x·σ(kx) with kx exact (SiLU, Swish with a dyadic β) → x_expit(x, k) = x/(1 + e^{−kx}): as accurate
-    as x times a correctly rounded σ, in the textbook's 4 passes. With ``compensated=False`` that and
+    as x times a correctly rounded σ, in the textbook's 4 passes. With ``fast=True`` that and
     Mish's x_tanh_softplus_fast are the only fusions (kx then rounded)."""
     if x not in e.args:
         return e
@@ -442,8 +366,8 @@ def _fuse_x_times(e: sp.Expr, compensated: bool = True) -> sp.Expr:
             return sp.Mul(x_expit(x, k), *rest)
         if f == sp.tanh(softplus_stable(x)):
             rest.remove(f)
-            return sp.Mul(x_tanh_softplus(x) if compensated else x_tanh_softplus_fast(x), *rest)
-        if not compensated:
+            return sp.Mul(x_tanh_softplus_fast(x) if fast else x_tanh_softplus(x), *rest)
+        if fast:
             continue
         if isinstance(f, expit_poly):
             rest.remove(f)
@@ -477,45 +401,21 @@ def _fuse_dx_expit(e: sp.Expr) -> sp.Expr:
     return e
 
 
-def _factor_linear(e: sp.Expr) -> sp.Expr:
-    """a·x + b → a·(x + b/a), kept unevaluated: x + b/a is exact near the root −b/a (Sterbenz),
-    where a·x + b cancels (hard-sigmoid at −3, hard-swish' at −1.5)."""
-    def rewrite(node: sp.Expr) -> sp.Expr:
-        if node.is_Add and node.free_symbols == {x} and node.is_polynomial(x):
-            poly = sp.Poly(node, x)
-            a, b = (poly.all_coeffs() + [0])[:2] if poly.degree() == 1 else (None, None)
-            if a is not None and b != 0 and a.is_Rational and b.is_Rational and a != 1:
-                return sp.Mul(a, x + b / a, evaluate=False)
-        return node
-
-    return e.replace(lambda n: n.is_Add, rewrite)
 
 
-def _float_constants(e: sp.Expr) -> sp.Expr:
-    """Constant subexpressions → 30-digit Floats; the printed literal then rounds correctly to a
-    Python float, which NumPy treats as weakly typed (a float32 array stays float32).
+@dataclass(frozen=True)
+class Fusion:
+    """A rewrite of a product (``apply(e, fast)`` returns the fused node, or ``e`` unchanged)."""
 
-    ``evalf`` alone does not reach inside unevaluated functions such as ``expit(sqrt(2)*x)``.
-    """
-    if e.is_Integer or isinstance(e, sp.logic.boolalg.BooleanAtom):
-        return e
-    if e.is_number:
-        value = e.evalf(30)
-        return value if value.is_Float else e
-    if e.is_Atom:
-        return e
-    args = [_float_constants(a) for a in e.args]
-    if isinstance(e, sp.Piecewise):
-        return sp.Piecewise(*args, evaluate=False)
-    out = e.func(*args)
-    if e.is_Mul and out.is_Add:
-        return sp.Mul(*args, evaluate=False)  # SymPy distributed a·(x + b/a) from _factor_linear: undo
-    return out
+    name: str
+    doc: str
+    apply: Callable[[sp.Expr, bool], sp.Expr]
 
 
-def rules() -> list[tuple[str, str]]:
-    """(name, why) of every rule, in the order they apply — for docs and ``--help``."""
-    return [(r.name, r.doc) for r in (*PAIR_RULES, *NODE_RULES, *FUNCTION_RULES)]
-
-
-__all__ = ["FAST_FUNCTION_RULES", "FUNCTION_RULES", "NODE_RULES", "NUMERIC", "PAIR_RULES", "lower", "rules"]
+FUSIONS: tuple[Fusion, ...] = (
+    Fusion("x_times", "x·σ(P), k·x·Φ, k·x·φ, x·tanh(softplus x) → one compensated function: the product's "
+           "rounding is the last one double-double arithmetic removes; x·σ(kx) → x/(1 + e^{−kx}) in place",
+           _fuse_x_times),
+    Fusion("dx_expit", "(1 + k·x·σ(−kx))·σ(kx) → dx_expit(x, k): SiLU', Swish' with one exponential",
+           lambda e, fast: _fuse_dx_expit(e)),
+)

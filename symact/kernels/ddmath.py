@@ -131,7 +131,7 @@ def x_erfc_poly(xp: Any, x: Any, k: float, *coeffs: float) -> Any:
 
 
 def erfc_poly_dd(xp: Any, x: Any, *coeffs: float) -> Any:
-    """erfc(P(x)) for a namespace with a double-double ``erfcx_dd`` (NumPy: :mod:`symact.erfcx`), ≤ 1 ulp."""
+    """erfc(P(x)) for a namespace with a double-double ``erfcx_dd`` (NumPy: :mod:`symact.kernels.erfcx`), ≤ 1 ulp."""
     r, c = erfc_dd(xp, *poly(xp, x, coeffs))
     return r + c
 
@@ -195,7 +195,7 @@ def x_ncdf(xp: Any, x: Any, k: float) -> Any:
 
 def _ncdf_dd(xp: Any, x: Any) -> tuple[Any, Any]:
     """Φ(x) = r + c. Φ(−u) = erfcx(u/√2)·e^{−u²/2}/2 for u = |x|: the namespace's ``erfcx_rsqrt2_dd``
-    (a table of Taylor pieces in u, :mod:`symact.erfcx`) takes u itself, so no rounded u/√2 is amplified
+    (a table of Taylor pieces in u, :mod:`symact.kernels.erfcx`) takes u itself, so no rounded u/√2 is amplified
     by u² (what Cody's algorithm avoids by splitting x); u² is exact and the product carried exactly,
     so only e^{−u²/2} rounds. x > 0: 1 − Φ(−u) by an exact two-sum."""
     u = xp.abs(x)
@@ -213,8 +213,8 @@ def _ncdf_dd(xp: Any, x: Any) -> tuple[Any, Any]:
 
 
 def erfcx_table(xp: Any, u: Any, rows: Any, b0_lo: Any, width: float, limit: float) -> tuple[Any, Any]:
-    """erfcx(u/√m) = hi + lo from :func:`symact.erfcx.table_rows` (as the namespace's arrays): the
-    torch/JAX/exported-NumPy form of :class:`symact.erfcx.Table` (which works in place). Beyond
+    """erfcx(u/√m) = hi + lo from :func:`symact.kernels.erfcx.table_rows` (as the namespace's arrays): the
+    torch/JAX/exported-NumPy form of :class:`symact.kernels.erfcx.Table` (which works in place). Beyond
     ``limit`` it returns the last piece's value: callers multiply by e^{−u²/2}, which is 0 there."""
     inside = xp.minimum(u, limit)
     k = xp.index(inside * (1 / width), len(b0_lo) - 1)

@@ -1,33 +1,41 @@
-"""Lowering to array code: NumPy functions (via :mod:`symact.lowering`) and mpmath functions.
+"""NumPy kernels and the NumPy runtime: what ``lambdify(..., backend="numpy")`` and ``symact export --to numpy``
+both run.
 
-``sympy.lambdify(expr, "numpy")`` maps ``erf`` to ``math.erf``, which fails on arrays, and
-evaluates the textbook formula with all its cancellations. :func:`lambdify` evaluates the lowered
-expression with SciPy's vectorised special functions, symact's erfcx tables and the double-double
-forms of :mod:`symact.ddmath` instead, on arrays of any shape: ≤ 2 ulp in float64 by default, the
-textbook formula's speed with ``fast=True`` (the form float32 input always takes).
+This module imports NumPy, SciPy and the other kernel modules only (never symact's symbolic layers): the
+exported NumPy module is this package's source (:func:`symact.kernels.source`) plus the generated
+function, so that the export and ``lambdify`` evaluate the same code. Generated functions take the kernel
+namespace as an argument ``_k`` (:data:`NUMPY_KERNELS`, or :data:`LONGDOUBLE_KERNELS` for the underflow
+rescue), whose members are the lowered functions of :mod:`symact.lowering.ir` by name.
 """
 
 from __future__ import annotations
 
-import inspect
-from collections import ChainMap
 from collections.abc import Callable, Mapping
-from functools import lru_cache, partial
+from functools import partial
+from types import SimpleNamespace
 from typing import Any
 
-import mpmath
 import numpy as np
 import scipy.special as sc
-import sympy as sp
 
-from . import ddmath
-from .calculus import ActOrExpr, as_expr, derivative
+from ..errors import InvalidArgumentError
+from .ddmath import (
+    _SPLIT,
+    dekker,
+    dexpit,
+    erfc_poly_dd,
+    expit_poly,
+    gauss,
+    gauss_poly,
+    ncdf,
+    x_erfc_poly_dd,
+    x_expit_poly,
+    x_gauss,
+    x_gauss_poly,
+    x_ncdf,
+    x_tanh_softplus,
+)
 from .erfcx import erfcx_dd, erfcx_rsqrt2_dd
-from .errors import InvalidArgumentError, MissingParameterError, SymactError, UnknownParameterError
-from .functions import to_elementary
-from .lowering import lower
-from .registry import Activation, Param, check_value, get
-from .symbols import x
 
 
 def _like(z: Any) -> np.ndarray:
@@ -177,13 +185,13 @@ class _NumpyNamespace:
         """ddmath.two_prod with in-place NumPy operations: half the fresh 8-byte-per-element
         temporaries, which cost more than the arithmetic (page faults) for large arrays."""
         if np.ndim(a) == 0 or np.ndim(b) == 0 or np.shape(a) != np.shape(b) or np.asarray(a).dtype != np.float64:
-            return ddmath.dekker(_NumpyNamespace, a, b)
+            return dekker(_NumpyNamespace, a, b)
         p = a * b
-        ah = a * ddmath._SPLIT
+        ah = a * _SPLIT
         tmp = ah - a
         ah -= tmp  # ah = ca - (ca - a)
         al = np.subtract(a, ah, out=tmp)
-        bh = b * ddmath._SPLIT
+        bh = b * _SPLIT
         bl = bh - b
         bh -= bl
         np.subtract(b, bh, out=bl)
@@ -215,18 +223,18 @@ class _LongdoubleNamespace(_NumpyNamespace):
 
 
 LONGDOUBLE_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "expit_poly": partial(ddmath.expit_poly, _LongdoubleNamespace),
-    "x_expit_poly": partial(ddmath.x_expit_poly, _LongdoubleNamespace),
-    "dexpit": partial(ddmath.dexpit, _LongdoubleNamespace),
-    "erfc_poly": partial(ddmath.erfc_poly_dd, _LongdoubleNamespace),
-    "x_erfc_poly": partial(ddmath.x_erfc_poly_dd, _LongdoubleNamespace),
-    "gauss_poly": partial(ddmath.gauss_poly, _LongdoubleNamespace),
-    "x_gauss_poly": partial(ddmath.x_gauss_poly, _LongdoubleNamespace),
-    "x_tanh_softplus": partial(ddmath.x_tanh_softplus, _LongdoubleNamespace),
-    "ncdf": partial(ddmath.ncdf, _LongdoubleNamespace),
-    "x_ncdf": partial(ddmath.x_ncdf, _LongdoubleNamespace),
-    "gauss": partial(ddmath.gauss, _LongdoubleNamespace),
-    "x_gauss": partial(ddmath.x_gauss, _LongdoubleNamespace),
+    "expit_poly": partial(expit_poly, _LongdoubleNamespace),
+    "x_expit_poly": partial(x_expit_poly, _LongdoubleNamespace),
+    "dexpit": partial(dexpit, _LongdoubleNamespace),
+    "erfc_poly": partial(erfc_poly_dd, _LongdoubleNamespace),
+    "x_erfc_poly": partial(x_erfc_poly_dd, _LongdoubleNamespace),
+    "gauss_poly": partial(gauss_poly, _LongdoubleNamespace),
+    "x_gauss_poly": partial(x_gauss_poly, _LongdoubleNamespace),
+    "x_tanh_softplus": partial(x_tanh_softplus, _LongdoubleNamespace),
+    "ncdf": partial(ncdf, _LongdoubleNamespace),
+    "x_ncdf": partial(x_ncdf, _LongdoubleNamespace),
+    "gauss": partial(gauss, _LongdoubleNamespace),
+    "x_gauss": partial(x_gauss, _LongdoubleNamespace),
     "erfc_stable": _erfc_longdouble,
     "erf": _to_double(sc.erf),
     "softplus_stable": lambda z: np.logaddexp(0, z),
@@ -234,18 +242,18 @@ LONGDOUBLE_FUNCTIONS: dict[str, Callable[..., Any]] = {
 """Overrides of :data:`NUMPY_FUNCTIONS` for longdouble evaluation (the rest accept longdouble)."""
 
 NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "dexpit": partial(ddmath.dexpit, _NumpyNamespace),
-    "expit_poly": partial(ddmath.expit_poly, _NumpyNamespace),
-    "x_expit_poly": partial(ddmath.x_expit_poly, _NumpyNamespace),
-    "erfc_poly": partial(ddmath.erfc_poly_dd, _NumpyNamespace),
-    "x_erfc_poly": partial(ddmath.x_erfc_poly_dd, _NumpyNamespace),
-    "gauss_poly": partial(ddmath.gauss_poly, _NumpyNamespace),
-    "x_gauss_poly": partial(ddmath.x_gauss_poly, _NumpyNamespace),
-    "x_tanh_softplus": partial(ddmath.x_tanh_softplus, _NumpyNamespace),
-    "ncdf": partial(ddmath.ncdf, _NumpyNamespace),
-    "x_ncdf": partial(ddmath.x_ncdf, _NumpyNamespace),
-    "gauss": partial(ddmath.gauss, _NumpyNamespace),
-    "x_gauss": partial(ddmath.x_gauss, _NumpyNamespace),
+    "dexpit": partial(dexpit, _NumpyNamespace),
+    "expit_poly": partial(expit_poly, _NumpyNamespace),
+    "x_expit_poly": partial(x_expit_poly, _NumpyNamespace),
+    "erfc_poly": partial(erfc_poly_dd, _NumpyNamespace),
+    "x_erfc_poly": partial(x_erfc_poly_dd, _NumpyNamespace),
+    "gauss_poly": partial(gauss_poly, _NumpyNamespace),
+    "x_gauss_poly": partial(x_gauss_poly, _NumpyNamespace),
+    "x_tanh_softplus": partial(x_tanh_softplus, _NumpyNamespace),
+    "ncdf": partial(ncdf, _NumpyNamespace),
+    "x_ncdf": partial(x_ncdf, _NumpyNamespace),
+    "gauss": partial(gauss, _NumpyNamespace),
+    "x_gauss": partial(x_gauss, _NumpyNamespace),
     "expit": _expit,
     "x_expit": _x_expit,
     "dx_expit": _dx_expit,
@@ -262,36 +270,6 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "where": np.where,
 }
 """Name printed in a lowered expression → array function. Extend per call with ``functions=``."""
-
-
-def resolve(obj: ActOrExpr, order: int = 0, params: Mapping[str, Any] | None = None) -> sp.Expr:
-    """The expression (or its ``order``-th derivative) with every parameter replaced by a number.
-
-    Activations take their defaults for parameters not given; raw expressions must get a value
-    for every symbol other than ``x``.
-    """
-    params = dict(params or {})
-    if isinstance(obj, (Activation, str)):
-        act = get(obj)
-        expr = act.expr.xreplace(act.values(params, use_defaults=True))
-    else:
-        expr = as_expr(obj)
-        by_name = {s.name: s for s in expr.free_symbols if s != x}
-        subs = {}
-        for key, value in params.items():
-            if key not in by_name:
-                raise UnknownParameterError(
-                    f"the expression has no symbol {key!r}; its symbols are {sorted(by_name) or 'none but x'}"
-                )
-            # a throwaway Param gives the same checks as registered ones
-            subs[by_name[key]] = check_value(Param(key, by_name[key], sp.S.Zero, sp.Reals), value)
-        expr = expr.xreplace(subs)
-    expr = derivative(expr, order) if order else expr
-    missing = sorted(s.name for s in expr.free_symbols if s != x)
-    if missing:
-        example = ", ".join(f"{m}=1.0" for m in missing)
-        raise MissingParameterError(f"give a numeric value for {', '.join(missing)}, e.g. lambdify(..., {example})")
-    return expr
 
 
 TAIL = 1e8
@@ -314,8 +292,6 @@ tanh' 4.3 → 2.5 ms, ELU 4.5 → 2.8, fast Mish 5.7 → 3.8; 10⁷: 20–35% fa
 2¹⁴…2¹⁸ at both sizes (with glibc, 2 MB pieces were 3× slower at 10⁷: each one a fresh mapping).
 Shorter forms (σ, SiLU, softplus, hard-swish's x·ramp) are evaluated whole: a piece costs one more copy."""
 
-_MANY_TEMPORARIES = ("x_tanh_softplus_fast", "dx_expit")
-
 PROBE_AT = 1 << 16
 """Input size from which :meth:`NumericFunction.probe` runs (once per function)."""
 
@@ -331,15 +307,6 @@ EXTENDED = np.finfo(np.longdouble).minexp < np.finfo(np.float64).minexp - 100
 """Whether ``numpy.longdouble`` reaches far below float64's underflow (x86-64 Linux: yes;
 Windows and macOS on Arm: longdouble is float64, and no rescue happens)."""
 
-# Functions built from symact.ddmath (many operations per element: worth evaluating in pieces)
-_DOUBLE_DOUBLE = ("expit_poly", "x_expit_poly", "dexpit", "erfc_poly", "x_erfc_poly", "gauss_poly", "x_gauss_poly",
-                  "x_tanh_softplus", "ncdf", "x_ncdf", "gauss", "x_gauss")
-# Functions whose value can underflow to 0 or a subnormal while the whole result is normal.
-_UNDERFLOWING = ("exp", "expit", "x_expit", "dx_expit", "dexpit_fast", "x_tanh_softplus_fast", "expit_poly",
-                 "x_expit_poly", "dexpit", "erfc_poly", "x_erfc_poly", "erfc_stable", "gauss_poly",
-                 "x_gauss_poly", "x_tanh_softplus", "ncdf", "x_ncdf", "gauss", "x_gauss")
-
-
 class NumericFunction:
     """An array function lowered from a SymPy expression.
 
@@ -349,13 +316,15 @@ class NumericFunction:
     stable form that is evaluated, ``source`` the generated Python code.
     """
 
-    def __init__(self, expr: sp.Expr, lowered: sp.Expr, func: Callable[[np.ndarray], Any],
-                 rescue: Callable[[np.ndarray], Any] | None = None, chunk: int | None = None,
-                 probe: bool = False) -> None:
-        self.expr = expr
-        self.lowered = lowered
+    def __init__(self, func: Callable[[np.ndarray], Any], *, limits: Callable[[], tuple[float, float]],
+                 tail: Callable[[], Callable[[np.ndarray], np.ndarray]],
+                 rescue: Callable[[np.ndarray], Any] | None = None,
+                 chunk: int | None = None, probe: bool = False, fast_form: Callable[[], NumericFunction] | None = None,
+                 source: str = "", label: str = "") -> None:
         self._func = func
         self._rescue = rescue
+        self._limits = limits
+        self._tail = tail
         self.chunk = chunk
         """Large inputs are evaluated in pieces of this many elements (None: whole), see :data:`CHUNK`."""
         self.plain = False
@@ -365,8 +334,15 @@ class NumericFunction:
         self.rescue_bands: tuple[tuple[float, float], ...] | None = None
         """x-intervals where the longdouble rescue changes results (set by :meth:`probe`): input outside
         them skips the rescue's scan of the output."""
-        self.float32_form: Callable[[], NumericFunction] | None = None
-        """The function float32 input is evaluated with (the uncompensated lowering), if not this one."""
+        self.fast_form = fast_form
+        """The function float32 input is evaluated with (the ``fast=True`` form), if not this one."""
+        self.source = source
+        """The generated Python code of the evaluated function."""
+        self.label = label
+        self.expr: Any = None
+        """The symbolic expression (set by symact's NumPy backend; None in an exported module)."""
+        self.lowered: Any = None
+        """The lowered expression that ``source`` evaluates (set like ``expr``)."""
 
     def probe(self) -> NumericFunction:
         """Decide by evaluation which repairs this function needs, and drop the others.
@@ -417,13 +393,9 @@ class NumericFunction:
             out[start:start + self.chunk] = self._func(piece)
         return out.reshape(work.shape)
 
-    @property
-    def source(self) -> str:
-        return inspect.getsource(self._func)
-
     def limits(self) -> tuple[float, float]:
         """The values at -inf and +inf (NaN where the limit is not a real number or infinity)."""
-        return limits_at_infinity(self.expr)
+        return self._limits()
 
     def __call__(self, values: Any) -> Any:
         arr = np.asarray(values)
@@ -432,8 +404,8 @@ class NumericFunction:
                 f"expected real numbers (a float, list or NumPy array), got {type(values).__name__} "
                 f"of dtype {arr.dtype}"
             )
-        if arr.dtype == np.float32 and self.float32_form is not None:
-            return self.float32_form()(arr)
+        if arr.dtype == np.float32 and self.fast_form is not None:
+            return self.fast_form()(arr)
         out_dtype = arr.dtype if arr.dtype in (np.float32, np.float64) else np.dtype(np.float64)
         # float32 is computed in float64 and rounded once at the end
         work = arr if arr.dtype == np.float64 else arr.astype(np.float64)
@@ -471,7 +443,7 @@ class NumericFunction:
         out[np.isnan(work)] = np.nan
         broken = finite & np.isnan(out) & (np.abs(work) >= TAIL)
         if broken.any():
-            out[broken] = _tail(self.expr)(work[broken])
+            out[broken] = self._tail()(work[broken])
         return out
 
     def _rescue_underflow(self, work: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -500,7 +472,7 @@ class NumericFunction:
         return fixed.reshape(out.shape)
 
     def __repr__(self) -> str:
-        return f"<NumericFunction {self.expr}>"
+        return f"<NumericFunction {self.label}>"
 
 
 def _bands(points: np.ndarray, margin: float) -> tuple[tuple[float, float], ...]:
@@ -512,145 +484,26 @@ def _bands(points: np.ndarray, margin: float) -> tuple[tuple[float, float], ...]
     return tuple((float(points[i]) - margin, float(points[j]) + margin) for i, j in zip(starts, ends, strict=True))
 
 
-@lru_cache(maxsize=512)
-def limits_at_infinity(expr: sp.Expr) -> tuple[float, float]:
-    """(limit at -oo, limit at +oo) as floats; NaN where SymPy finds no real or infinite limit."""
-    from .calculus import limit
-
-    out = []
-    for point in (-sp.oo, sp.oo):
-        try:
-            value = limit(expr, point)
-            out.append(float(value) if value.is_number and value.is_extended_real else float("nan"))
-        except (SymactError, TypeError, ValueError):
-            out.append(float("nan"))
-    return out[0], out[1]
 
 
-@lru_cache(maxsize=512)
-def _tail(expr: sp.Expr) -> Callable[[np.ndarray], np.ndarray]:
-    """The asymptotes at -oo and +oo as one array function (NaN where SymPy cannot find them)."""
-    from .calculus import asymptote
-
-    parts = []
-    for point in (-sp.oo, sp.oo):
-        try:
-            parts.append(sp.lambdify(x, asymptote(expr, point), "numpy"))
-        except SymactError:
-            parts.append(lambda v: np.full_like(v, np.nan))
-
-    def tail(v: np.ndarray) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            return np.where(v < 0, np.broadcast_to(parts[0](v), v.shape), np.broadcast_to(parts[1](v), v.shape))
-
-    return tail
+NUMPY_KERNELS = SimpleNamespace(**NUMPY_FUNCTIONS)
+"""The kernel namespace generated functions take as ``_k``."""
 
 
-FRAMEWORKS = {"torch": ("torch", "PyTorch", "pip install -e '.[torch]' (torch==2.13.0)"),
-              "jax": ("jax", "JAX", "pip install -e '.[jax]' (jax and jaxlib)")}
+def numeric_function(func: Callable[..., Any], *, limits: Callable[[], tuple[float, float]],
+                     tail: Callable[[], Callable[..., Any]], rescue: bool = False, chunk: int | None = None, probe: bool = True,
+                     fast_form: Callable[[], NumericFunction] | None = None,
+                     functions: Mapping[str, Callable[..., Any]] | None = None, source: str = "",
+                     label: str = "") -> NumericFunction:
+    """A :class:`NumericFunction` from a generated ``func(x, _k)`` (``tail()`` gives ``tail(x, _k)``: the
+    asymptotes).
 
-
-def _backend_function(obj: ActOrExpr, backend: str, derivative: int, params: Mapping[str, Any]) -> Callable:
-    if backend not in FRAMEWORKS:
-        raise InvalidArgumentError(f"unknown backend {backend!r}: choose numpy, torch or jax")
-    module, label, install = FRAMEWORKS[backend]
-    try:
-        __import__(module)
-    except ImportError:
-        from .errors import BackendUnavailableError
-
-        raise BackendUnavailableError(f"the {backend} backend needs {label}, which is not installed: {install}") \
-            from None
-    key = get(obj).name if isinstance(obj, (str, Activation)) else as_expr(obj)
-    return _compiled(key, backend, derivative, tuple(sorted(params.items())))
-
-
-@lru_cache(maxsize=256)
-def _compiled(obj: Any, backend: str, derivative: int, params: tuple[tuple[str, Any], ...]) -> Callable:
-    # generating and compiling a module (three derivatives, lowered) takes up to seconds: once per key
-    from .codegen import compile_source, source
-
-    return compile_source(source(obj, backend=backend, derivative=derivative, name="f", **dict(params)), "f")
-
-
-def lambdify(obj: ActOrExpr, *, derivative: int = 0, lowering: bool = True, backend: str = "numpy",
-             functions: Mapping[str, Callable[..., Any]] | None = None, fast: bool = False, **params: Any) -> Any:
-    """A NumPy function of ``x`` for an activation (or expression) or its ``derivative``-th derivative.
-
-    >>> import numpy as np, symact
-    >>> f = symact.lambdify("gelu")
-    >>> f(np.array([[-1.0, 0.0], [1.0, 2.0]])).shape
-    (2, 2)
-
-    ``lowering=False`` evaluates the textbook formula as written (for comparisons);
-    ``functions`` adds or overrides entries of :data:`NUMPY_FUNCTIONS`.
-
-    ``fast=True`` drops the double-double forms (``lower(..., compensated=False)``): still free of
-    cancellation and overflow, a few ulp in float64 (GELU's far tail up to ~500: SciPy's erfc) instead of
-    ≤ 2, at about the textbook formula's speed. Float32 input always takes that form: computed in
-    float64 and rounded once, it is within 1 ulp of the correctly rounded float32 value either way.
-
-    ``backend="torch"`` or ``"jax"`` returns a function of framework tensors with the same stable
-    lowering, differentiable by autograd / ``jax.grad`` (JAX computes float64 only with
-    ``jax.config.update("jax_enable_x64", True)``).
+    ``rescue``: re-evaluate results near underflow in longdouble (where that type is wider);
+    ``functions`` adds or overrides kernels by name (the longdouble ones still take precedence there).
     """
-    if backend != "numpy":
-        if not lowering or functions or fast:
-            raise InvalidArgumentError("lowering=False, functions= and fast= apply to the numpy backend only")
-        return _backend_function(obj, backend, derivative, params)
-    expr = resolve(obj, derivative, params)
-    table = ChainMap(dict(functions or {}), NUMPY_FUNCTIONS)
-    return _lambdify(expr, lowering, tuple(sorted(table.items(), key=lambda kv: kv[0])), not fast)
-
-
-@lru_cache(maxsize=512)
-def _lambdify(expr: sp.Expr, lowering: bool, table: tuple[tuple[str, Any], ...],
-              compensated: bool = True) -> NumericFunction:
-    lowered = lower(expr, stable=lowering, compensated=compensated)
-    func = sp.lambdify(x, lowered, modules=[dict(table), "scipy", "numpy"], cse=True)
-    rescue = None
-    names = {type(f).__name__ for f in lowered.atoms(sp.Function)} | ({"exp"} if lowered.has(sp.exp) else set())
-    if lowering and EXTENDED and names & set(_UNDERFLOWING):
-        rescue = sp.lambdify(x, lowered, modules=[{**dict(table), **LONGDOUBLE_FUNCTIONS}, "scipy", "numpy"],
-                             cse=True)
-    chunk = None
-    if lowering and names & set(_DOUBLE_DOUBLE):
-        chunk = CHUNK
-    elif lowering and (sp.count_ops(lowered) >= 4 or names & set(_MANY_TEMPORARIES)):
-        chunk = CHUNK_LIGHT
-    out = NumericFunction(expr, lowered, func, rescue, chunk, probe=lowering)
-    if lowering and compensated:
-        out.float32_form = partial(_lambdify, expr, lowering, table, False)
-    return out
-
-
-def exact_value(func: Callable[[Any], Any], value: Any, *, maxprec: int = 1 << 14) -> Any:
-    """``func(value)`` correct to the current ``mpmath.mp.prec``, whatever cancellation ``func`` has.
-
-    Evaluates at increasing working precision until two precisions agree; an exact zero is not
-    trusted (``1 + erf(-14)`` is exactly 0 at 40 digits) until ``maxprec`` bits also give zero.
-    """
-    target = mpmath.mp.prec
-    prec, previous = target + 32, None
-    while True:
-        with mpmath.workprec(prec):
-            current = func(mpmath.mpf(value))
-        agree = previous is not None and current != 0 and (
-            abs(current - previous) <= abs(current) * mpmath.mpf(2) ** (-target - 8))
-        if agree or prec >= maxprec:
-            return +current  # unary plus rounds to the caller's precision
-        previous, prec = current, prec * 2
-
-
-def to_mpmath(obj: ActOrExpr, derivative: int = 0, **params: Any) -> Callable[[Any], Any]:
-    """An mpmath function of the expression (or its derivative), exact to ``mpmath.mp.prec`` bits.
-
-    The textbook form is evaluated (named functions expanded) with :func:`exact_value`, so its
-    cancellations cost precision, never accuracy.
-    """
-    expr = to_elementary(resolve(obj, derivative, params))
-    f = sp.lambdify(x, expr, modules="mpmath")
-    return lambda value: exact_value(f, value)
-
-
-__all__ = ["NUMPY_FUNCTIONS", "NumericFunction", "exact_value", "lambdify", "resolve", "to_mpmath"]
+    table = {**NUMPY_FUNCTIONS, **(functions or {})}
+    kernels = NUMPY_KERNELS if not functions else SimpleNamespace(**table)
+    wide = SimpleNamespace(**{**table, **LONGDOUBLE_FUNCTIONS})
+    return NumericFunction(partial(func, _k=kernels), limits=limits, tail=lambda: partial(tail(), _k=kernels),
+                           rescue=partial(func, _k=wide) if rescue and EXTENDED else None, chunk=chunk,
+                           probe=probe, fast_form=fast_form, source=source, label=label)

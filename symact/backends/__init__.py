@@ -1,0 +1,14 @@
+"""Backends: one module each behind the :class:`~symact.backends.base.Backend` protocol.
+
+NumPy (:mod:`.numpy`, the default), PyTorch (:mod:`.torch`) and JAX (:mod:`.jax`) register themselves
+on import, in that order; add your own with :func:`register_backend` (see the README's Design section).
+"""
+
+# isort: off
+from . import numpy as _numpy  # noqa: F401  (registers; first: the default backend)
+from . import torch as _torch  # noqa: F401
+from . import jax as _jax  # noqa: F401
+# isort: on
+from .base import BACKENDS, Backend, Prepared, get_backend, register_backend
+
+__all__ = ["BACKENDS", "Backend", "Prepared", "get_backend", "register_backend"]

@@ -1,0 +1,152 @@
+"""The NumPy backend: lowered expressions printed as Python over :mod:`symact.kernels.numpy`.
+
+``lambdify`` and ``export`` share everything: the generated text (one printer), the kernels (the export
+embeds :func:`symact.kernels.source`) and the runtime (:func:`symact.kernels.numpy.numeric_function`,
+with its chunks, special values, probe, longdouble rescue and float32 routing). So an exported module
+computes the same bits as ``lambdify(..., backend="numpy")``, without importing symact.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy
+import scipy.special
+import sympy as sp
+from sympy.printing.numpy import SciPyPrinter
+
+from .. import kernels
+from ..kernels.numpy import CHUNK, CHUNK_LIGHT, NUMPY_FUNCTIONS, NumericFunction, numeric_function
+from ..lowering import lower, names_where
+from .base import Prepared, compile_source, float_code, register_backend
+
+_GLOBALS = {"math": math, "numpy": numpy, "scipy": scipy}
+
+
+class _Printer(SciPyPrinter):
+    """SciPy's printer, with every kernel (by name) called through the namespace argument ``_k``."""
+
+    def __init__(self, kernel_names: Iterable[str]) -> None:
+        super().__init__({"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": True})
+        self._kernels = frozenset(kernel_names)
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        if isinstance(expr, sp.Function) and type(expr).__name__ in self._kernels:
+            return f"_k.{type(expr).__name__}({', '.join(self._print(a) for a in expr.args)})"
+        return super()._print(expr, **kwargs)
+
+
+def function_source(lowered: sp.Expr, name: str, kernel_names: Iterable[str]) -> str:
+    """``def name(x, _k)`` evaluating ``lowered`` (common subexpressions once)."""
+    printer = _Printer(kernel_names)
+    subexprs, (final,) = sp.cse(lowered, symbols=sp.numbered_symbols("_t"))
+    body = [f"    {printer.doprint(s)} = {printer.doprint(e)}" for s, e in subexprs]
+    return "\n".join([f"def {name}(x, _k):", *body, f"    return {printer.doprint(final)}", ""])
+
+
+def tail_source(asymptotes: tuple[sp.Expr | None, sp.Expr | None], name: str, kernel_names: Iterable[str]) -> str:
+    """``def name(x, _k)``: the asymptote at −∞ for x < 0, at +∞ otherwise (NaN where there is none)."""
+    printer = _Printer(kernel_names)
+    sides = [printer.doprint(lower(a)) if a is not None else "math.nan" for a in asymptotes]
+    return "\n".join([
+        f"def {name}(x, _k):",
+        f"    lo, hi = {sides[0]}, {sides[1]}",
+        "    return numpy.where(x < 0, numpy.broadcast_to(lo, numpy.shape(x)), numpy.broadcast_to(hi, numpy.shape(x)))",
+        "",
+    ])
+
+
+class _Plan:
+    """Everything that decides one NumPy function: generated text and runtime settings."""
+
+    def __init__(self, expr: sp.Expr, lowering: bool, fast: bool, names: frozenset[str]) -> None:
+        lowered = lower(expr, lowering=lowering, fast=fast)
+        used = {type(f).__name__ for f in lowered.atoms(sp.Function)} | ({"exp"} if lowered.has(sp.exp) else set())
+        self.lowered = lowered
+        self.text = function_source(lowered, "_value", names)
+        self.rescue = lowering and bool(used & (names_where("underflows") | {"exp"}))
+        self.chunk: int | None = None
+        if lowering and used & names_where("double_double"):
+            self.chunk = CHUNK
+        elif lowering and (sp.count_ops(lowered) >= 4 or used & names_where("temporaries")):
+            self.chunk = CHUNK_LIGHT
+
+
+class NumpyBackend:
+    """NumPy arrays of any shape; ≤ 2 ulp in float64 by default (see README, Accuracy and speed)."""
+
+    name = "numpy"
+    label = "NumPy"
+    requires = None
+    install = "pip install -e ."
+
+    def __init__(self) -> None:
+        self._cache: dict[Any, NumericFunction] = {}
+
+    def function(self, prepared: Prepared, *, lowering: bool = True, fast: bool = False,
+                 functions: Mapping[str, Callable[..., Any]] | None = None) -> NumericFunction:
+        table = tuple(sorted((functions or {}).items(), key=lambda kv: kv[0]))
+        key = (prepared.expr, lowering, fast, table)
+        if key not in self._cache:
+            if len(self._cache) > 512:
+                self._cache.clear()
+            self._cache[key] = self.build(prepared, lowering=lowering, fast=fast, functions=dict(table))
+        return self._cache[key]
+
+    def build(self, prepared: Prepared, *, lowering: bool = True, fast: bool = False,
+              functions: Mapping[str, Callable[..., Any]] | None = None) -> NumericFunction:
+        """A new function (:meth:`function` caches them)."""
+        functions = dict(functions or {})
+        names = frozenset(NUMPY_FUNCTIONS) | frozenset(functions)
+        plan = _Plan(prepared.expr, lowering, fast, names)
+        tails: list[Callable[..., Any]] = []
+
+        def tail() -> Callable[..., Any]:
+            if not tails:  # asymptotes cost SymPy time: only for input that needs them
+                tails.append(compile_source(tail_source(prepared.asymptotes(), "_tail", names), "_tail", _GLOBALS))
+            return tails[0]
+
+        fast_form = None
+        if lowering and not fast:
+            def fast_form() -> NumericFunction:
+                return self.function(prepared, lowering=True, fast=True, functions=functions)
+
+        out = numeric_function(compile_source(plan.text, "_value", _GLOBALS), limits=prepared.limits, tail=tail,
+                               rescue=plan.rescue, chunk=plan.chunk, probe=lowering, fast_form=fast_form,
+                               functions=functions, source=plan.text, label=str(prepared.expr))
+        out.expr, out.lowered = prepared.expr, plan.lowered  # the symbolic source, for inspection
+        return out
+
+    def source(self, prepared: Prepared, *, fast: bool = False) -> str:
+        names = frozenset(NUMPY_FUNCTIONS)
+        lo, hi = prepared.limits()
+        forms = [(fast, "")] if fast else [(False, ""), (True, "_fast")]
+        lines = [f'"""{prepared.title}', "",
+                 "Standalone: the kernels below are symact's (symact.kernels), generated into this file; the",
+                 "function at the end is evaluated exactly as symact.lambdify(..., backend=\"numpy\") evaluates it.",
+                 '"""', "", "from __future__ import annotations", "", "import math", "", "import numpy",
+                 "import scipy.special", "", "", kernels.source(), "",
+                 "# --- the generated function " + "-" * 70, "",
+                 tail_source(prepared.asymptotes(), "_tail", names), ""]
+        built = None
+        for is_fast, suffix in reversed(forms):  # the fast form first: the default routes float32 to it
+            plan = _Plan(prepared.expr, True, is_fast, names)
+            lines += [plan.text.replace("def _value(", f"def _value{suffix}("), ""]
+            lines += [f"_F{suffix} = numeric_function(",
+                      f"    _value{suffix}, limits=lambda: ({float_code(lo)}, {float_code(hi)}),",
+                      "    tail=lambda: _tail,",
+                      f"    rescue={plan.rescue}, chunk={plan.chunk}, probe=True,",
+                      f"    fast_form={'lambda: _F_fast' if built else 'None'}, source={plan.text!r},",
+                      f"    label={str(prepared.expr)!r},", ")", ""]
+            built = suffix
+        lines += ["", f"def {prepared.name}(x):",
+                  '    """Elementwise on an array of any shape; float32 is computed in float64 and rounded once."""',
+                  "    return _F(x)", ""]
+        return "\n".join(lines)
+
+
+NUMPY = register_backend(NumpyBackend())
+
+__all__ = ["NUMPY", "NumpyBackend", "function_source", "tail_source"]

@@ -1,0 +1,344 @@
+"""The lowered functions: every function a lowered expression may contain, one class each.
+
+A lowered function is never evaluated by SymPy; backends print it by name and implement it once per
+kernel family (:mod:`symact.kernels`). Each class carries
+
+* its **meaning** (:meth:`Lowered.meaning`, also ``sympy.expand_func``): the same value written with
+  elementary and named functions (Φ, φ, σ, softplus), which the tests and the mpmath oracle evaluate;
+* its **flags**, which the runtime reads instead of keeping name lists:
+  ``double_double`` (built from :mod:`symact.kernels.ddmath`, tens of array operations per element),
+  ``underflows`` (its value can be 0 or subnormal where the whole result is normal: the longdouble
+  rescue may be needed), ``temporaries`` (a kernel with several whole-array temporaries), and
+  ``fast`` (emitted only by ``lower(..., fast=True)``).
+
+Double-double argument forms take ``x`` then the coefficients of a polynomial P(x), highest degree
+first, as (hi, lo) pairs flattened: ``f(x, c_n_hi, c_n_lo, ..., c_0_hi, c_0_lo) = f(P(x))``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import sympy as sp
+
+from ..functions import Phi, sigma, softplus
+
+
+def _poly(var: sp.Expr, coeffs: tuple[sp.Expr, ...]) -> sp.Expr:
+    """P(var) from (hi, lo) pairs, highest degree first, each pair summed exactly."""
+    out: sp.Expr = sp.S.Zero
+    for hi, lo in zip(coeffs[0::2], coeffs[1::2], strict=True):
+        out = out * var + sp.Rational(hi) + sp.Rational(lo)
+    return out
+
+
+class Lowered(sp.Function):
+    """Base of the lowered functions (see the module docstring)."""
+
+    double_double: ClassVar[bool] = False
+    underflows: ClassVar[bool] = False
+    temporaries: ClassVar[bool] = False
+    fast: ClassVar[bool] = False
+
+    @classmethod
+    def meaning(cls, *args: sp.Expr) -> sp.Expr:
+        """The value in elementary and named functions."""
+        raise NotImplementedError
+
+    def _eval_expand_func(self, **hints: Any) -> sp.Expr:
+        return self.meaning(*self.args)
+
+
+class expit(Lowered):
+    """σ(z) = 1/(1 + e^{−z}) (in-place kernel; beyond z = −36.7, e^z(1 − e^z))."""
+
+    nargs = 1
+    underflows = True
+
+    @classmethod
+    def meaning(cls, z: sp.Expr) -> sp.Expr:
+        return sigma(z)
+
+
+class erfc_stable(Lowered):
+    """erfc(z) evaluated directly (SciPy's erfc), never as 1 − erf."""
+
+    nargs = 1
+    underflows = True
+
+    @classmethod
+    def meaning(cls, z: sp.Expr) -> sp.Expr:
+        return sp.erfc(z)
+
+
+class log1p(Lowered):
+    """log(1 + w) without the rounding of 1 + w."""
+
+    nargs = 1
+
+    @classmethod
+    def meaning(cls, w: sp.Expr) -> sp.Expr:
+        return sp.log(1 + w)
+
+
+class expm1(Lowered):
+    """eᶻ − 1 without cancellation near 0."""
+
+    nargs = 1
+
+    @classmethod
+    def meaning(cls, z: sp.Expr) -> sp.Expr:
+        return sp.exp(z) - 1
+
+
+class softplus_stable(Lowered):
+    """softplus(z) = max(log1p(e^min(z, 37)), z): no overflow, no cancellation."""
+
+    nargs = 1
+
+    @classmethod
+    def meaning(cls, z: sp.Expr) -> sp.Expr:
+        return softplus(z)
+
+
+class maximum(Lowered):
+    """Elementwise max of two values (NaN propagates)."""
+
+    nargs = 2
+
+    @classmethod
+    def meaning(cls, a: sp.Expr, b: sp.Expr) -> sp.Expr:
+        return sp.Max(a, b)
+
+
+class minimum(Lowered):
+    """Elementwise min of two values (NaN propagates)."""
+
+    nargs = 2
+
+    @classmethod
+    def meaning(cls, a: sp.Expr, b: sp.Expr) -> sp.Expr:
+        return sp.Min(a, b)
+
+
+class where(Lowered):
+    """where(c, a, b): a where c holds, else b."""
+
+    nargs = 3
+
+    @classmethod
+    def meaning(cls, c: sp.Expr, a: sp.Expr, b: sp.Expr) -> sp.Expr:
+        return sp.Piecewise((a, c), (b, True))
+
+
+class ramp(Lowered):
+    """ramp(x, a, b) = (min(max(x, a), b) − a)/(b − a): 0 below a, 1 above b, x − a exact near a."""
+
+    nargs = 3
+
+    @classmethod
+    def meaning(cls, v: sp.Expr, a: sp.Expr, b: sp.Expr) -> sp.Expr:
+        return (sp.Min(sp.Max(v, a), b) - a) / (b - a)
+
+
+class x_expit(Lowered):
+    """x_expit(x, k) = x·σ(kx) = x/(1 + e^{−kx}) in place (kx exact, or fast=True)."""
+
+    nargs = 2
+    underflows = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr, k: sp.Expr) -> sp.Expr:
+        return v * sigma(k * v)
+
+
+class dx_expit(Lowered):
+    """dx_expit(x, k) = d/dx x·σ(kx) = σ(kx)(1 + kx·σ(−kx)), one exponential."""
+
+    nargs = 2
+    underflows = True
+    temporaries = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr, k: sp.Expr) -> sp.Expr:
+        return sigma(k * v) * (1 + k * v * sigma(-k * v))
+
+
+class dexpit(Lowered):
+    """σ(z)σ(−z) = σ'(z) as e^{−|z|}/(1 + e^{−|z|})² with a compensated quotient."""
+
+    nargs = 1
+    double_double = True
+    underflows = True
+
+    @classmethod
+    def meaning(cls, z: sp.Expr) -> sp.Expr:
+        return sigma(z) * sigma(-z)
+
+
+class dexpit_fast(Lowered):
+    """σ'(z) = 1/(2 + 2 cosh z) (fast=True: 3 passes, ~2 ulp)."""
+
+    nargs = 1
+    underflows = True
+    fast = True
+
+    @classmethod
+    def meaning(cls, z: sp.Expr) -> sp.Expr:
+        return sigma(z) * sigma(-z)
+
+
+class x_tanh_softplus(Lowered):
+    """x·tanh(softplus(x)) (Mish) with D = 1 − tanh(softplus x) a small rational in e^{−|x|}."""
+
+    nargs = 1
+    double_double = True
+    underflows = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr) -> sp.Expr:
+        return v * sp.tanh(softplus(v))
+
+
+class x_tanh_softplus_fast(Lowered):
+    """Mish as x·n/(n + 2), n = eˣ(eˣ + 2) (fast=True: one exponential)."""
+
+    nargs = 1
+    underflows = True
+    temporaries = True
+    fast = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr) -> sp.Expr:
+        return v * sp.tanh(softplus(v))
+
+
+class ncdf(Lowered):
+    """Φ(x) with argument exactly x: erfcx(|x|/√2) tabulated in |x| (:mod:`symact.kernels.erfcx`)."""
+
+    nargs = 1
+    double_double = True
+    underflows = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr) -> sp.Expr:
+        return Phi(v)
+
+
+class x_ncdf(Lowered):
+    """x_ncdf(x, k) = k·x·Φ(x) (GELU), the products compensated."""
+
+    nargs = 2
+    double_double = True
+    underflows = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr, k: sp.Expr) -> sp.Expr:
+        return k * v * Phi(v)
+
+
+class gauss(Lowered):
+    """e^{−x²/2} with x² exact."""
+
+    nargs = 1
+    double_double = True
+    underflows = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr) -> sp.Expr:
+        return sp.exp(-(v**2) / 2)
+
+
+class x_gauss(Lowered):
+    """x_gauss(x, k) = k·x·e^{−x²/2}, compensated."""
+
+    nargs = 2
+    double_double = True
+    underflows = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr, k: sp.Expr) -> sp.Expr:
+        return k * v * sp.exp(-(v**2) / 2)
+
+
+class expit_poly(Lowered):
+    """σ(P(x)), P in double-double: no |x|·ulp amplification of the rounding of P (QuickGELU's 1.702x)."""
+
+    double_double = True
+    underflows = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr, *c: sp.Expr) -> sp.Expr:
+        return sigma(_poly(v, c))
+
+
+class x_expit_poly(Lowered):
+    """x·σ(P(x)), the product compensated."""
+
+    double_double = True
+    underflows = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr, *c: sp.Expr) -> sp.Expr:
+        return v * sigma(_poly(v, c))
+
+
+class erfc_poly(Lowered):
+    """erfc(P(x)) via erfcx·exp(−P²) with P² exact."""
+
+    double_double = True
+    underflows = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr, *c: sp.Expr) -> sp.Expr:
+        return sp.erfc(_poly(v, c))
+
+
+class x_erfc_poly(Lowered):
+    """x_erfc_poly(x, k, ...) = k·x·erfc(P(x)), compensated."""
+
+    double_double = True
+    underflows = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr, k: sp.Expr, *c: sp.Expr) -> sp.Expr:
+        return k * v * sp.erfc(_poly(v, c))
+
+
+class gauss_poly(Lowered):
+    """e^{−P(x)²} with P² exact."""
+
+    double_double = True
+    underflows = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr, *c: sp.Expr) -> sp.Expr:
+        return sp.exp(-_poly(v, c) ** 2)
+
+
+class x_gauss_poly(Lowered):
+    """x_gauss_poly(x, k, ...) = k·x·e^{−P(x)²}, compensated."""
+
+    double_double = True
+    underflows = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr, k: sp.Expr, *c: sp.Expr) -> sp.Expr:
+        return k * v * sp.exp(-_poly(v, c) ** 2)
+
+
+LOWERED: dict[str, type[Lowered]] = {cls.__name__: cls for cls in Lowered.__subclasses__()}
+"""Name → class: the one list of lowered functions (every subclass of :class:`Lowered`)."""
+
+
+def meaning(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every lowered function replaced by its meaning (named functions kept)."""
+    return expr.replace(lambda e: isinstance(e, Lowered), lambda e: e.meaning(*e.args))
+
+
+def names_where(flag: str) -> frozenset[str]:
+    """Names of the lowered functions whose ``flag`` is set (``double_double``, ``underflows``, ...)."""
+    return frozenset(name for name, cls in LOWERED.items() if getattr(cls, flag))
+
+
+__all__ = ["LOWERED", "Lowered", "meaning", "names_where", *LOWERED]

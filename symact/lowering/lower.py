@@ -1,0 +1,133 @@
+"""Stability-aware lowering: SymPy expression → an equivalent expression that evaluates accurately.
+
+Textbook formulas lose accuracy in floating point: ``x/2 (1 + erf(x/√2))`` cancels for x ≪ 0,
+``1 − tanh²`` is 0 where sech² is merely small, ``log(1 + eˣ)`` overflows. SymPy's own rewrites
+keep those cancellations (``erfc(−z)`` evaluates back to ``2 − erfc(z)``), so lowering works on
+*unevaluated* lowered functions (:mod:`symact.lowering.ir`) that only the backends know, by the rule
+tables of :mod:`symact.lowering.rules`. Finally constants become Python floats (weakly typed, so
+float32 input stays float32).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sympy as sp
+
+from ..functions import to_elementary
+from ..symbols import x
+from .ir import dexpit, dexpit_fast
+from .rules import (
+    FAST_FUNCTION_RULES,
+    FUNCTION_RULES,
+    FUSIONS,
+    NODE_RULES,
+    PAIR_RULES,
+    apply_pair_rules,
+)
+
+
+def _rewrite_node(e: sp.Expr) -> sp.Expr:
+    for _ in range(100):  # each rule removes a pattern, so this terminates long before
+        new = apply_pair_rules(e) if e.is_Add else None
+        if new is None:
+            for rule in NODE_RULES:
+                new = rule.apply(e)
+                if new is not None:
+                    break
+        if new is None or new == e:
+            return e
+        e = _algebraic_pass(new)
+    return e
+
+
+def _algebraic_pass(e: sp.Expr) -> sp.Expr:
+    if e.is_Atom:
+        return e
+    args = [_algebraic_pass(a) for a in e.args]
+    if isinstance(e, sp.Piecewise):
+        node = sp.Piecewise(*args, evaluate=False)
+    else:
+        node = e.func(*args) if args != list(e.args) else e
+    return _rewrite_node(node)
+
+
+@lru_cache(maxsize=1024)
+def lower(expr: sp.Expr, *, lowering: bool = True, fast: bool = False) -> sp.Expr:
+    """The form of ``expr`` that array code evaluates.
+
+    ``lowering=True``: algebraic rules, then numeric functions, then fusions, then float constants.
+    ``fast=True`` (with ``lowering``): the same rewrites without the double-double forms of
+    :mod:`symact.kernels.ddmath` (:data:`FAST_FUNCTION_RULES` instead; σ(z)σ(−z) as 1/(2 + 2 cosh z), Mish with
+    one exponential, x·σ(kx) fused with kx rounded): no cancellation, overflow or x² amplification
+    catastrophe, a few ulp in float64 instead of ≤ 2 (up to ~1500 in GELU's and QuickGELU's far left
+    tails), at the cost of the textbook formula. Float32 input uses it (its errors are far below float32's ulp).
+    ``lowering=False``: the textbook formula (named functions in elementary form), for comparisons;
+    only ``Max``/``Min`` become ``maximum``/``minimum`` so that arrays work.
+    """
+    # Constants built from special functions (SELU's λ and α) become numbers first, so that no rule
+    # rewrites them into lowering-only functions that cannot be evaluated.
+    expr = expr.replace(lambda e: e.is_number and not e.is_Atom and e.has(sp.Function), lambda e: e.evalf(30))
+    if lowering:
+        out = _factor_linear(_algebraic_pass(sp.piecewise_fold(expr)))
+        table = FUNCTION_RULES
+        if fast:
+            out = out.replace(lambda e: isinstance(e, dexpit), lambda e: dexpit_fast(e.args[0]))
+            table = tuple(FAST_FUNCTION_RULES.get(r.name, r) for r in FUNCTION_RULES)
+    else:
+        out = to_elementary(expr)
+        table = tuple(r for r in FUNCTION_RULES if r.cls in (sp.Max, sp.Min))
+    for rule in table:
+        out = out.replace(lambda e, cls=rule.cls: isinstance(e, cls), lambda e, b=rule.build: b(*e.args))
+    if lowering:
+        def fuse(e: sp.Expr) -> sp.Expr:
+            for fusion in FUSIONS:
+                e = fusion.apply(e, fast)
+            return e
+
+        out = out.replace(lambda e: e.is_Mul, fuse)
+    return _float_constants(out)
+
+
+def _factor_linear(e: sp.Expr) -> sp.Expr:
+    """a·x + b → a·(x + b/a), kept unevaluated: x + b/a is exact near the root −b/a (Sterbenz),
+    where a·x + b cancels (hard-sigmoid at −3, hard-swish' at −1.5)."""
+    def rewrite(node: sp.Expr) -> sp.Expr:
+        if node.is_Add and node.free_symbols == {x} and node.is_polynomial(x):
+            poly = sp.Poly(node, x)
+            a, b = (poly.all_coeffs() + [0])[:2] if poly.degree() == 1 else (None, None)
+            if a is not None and b != 0 and a.is_Rational and b.is_Rational and a != 1:
+                return sp.Mul(a, x + b / a, evaluate=False)
+        return node
+
+    return e.replace(lambda n: n.is_Add, rewrite)
+
+
+def _float_constants(e: sp.Expr) -> sp.Expr:
+    """Constant subexpressions → 30-digit Floats; the printed literal then rounds correctly to a
+    Python float, which NumPy treats as weakly typed (a float32 array stays float32).
+
+    ``evalf`` alone does not reach inside unevaluated functions such as ``expit(sqrt(2)*x)``.
+    """
+    if e.is_Integer or isinstance(e, sp.logic.boolalg.BooleanAtom):
+        return e
+    if e.is_number:
+        value = e.evalf(30)
+        return value if value.is_Float else e
+    if e.is_Atom:
+        return e
+    args = [_float_constants(a) for a in e.args]
+    if isinstance(e, sp.Piecewise):
+        return sp.Piecewise(*args, evaluate=False)
+    out = e.func(*args)
+    if e.is_Mul and out.is_Add:
+        return sp.Mul(*args, evaluate=False)  # SymPy distributed a·(x + b/a) from _factor_linear: undo
+    return out
+
+
+def rules() -> list[tuple[str, str]]:
+    """(name, why) of every rule, in the order they apply — for docs and ``--help``."""
+    return [(r.name, r.doc) for r in (*PAIR_RULES, *NODE_RULES, *FUNCTION_RULES, *FUSIONS)]
+
+
+__all__ = ["lower", "rules"]
