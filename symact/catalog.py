@@ -13,40 +13,40 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import sympy as sp
+
 from . import blocks as B
 from .latex import expression as tex
 from .latex import latex, lhs
 from .registry import get, names
-from .summary import summary
+from .summary import Derived, Summary, summary
 
 # One section of a page: (heading, [(kind, text)]) where kind is "math", "text" or "image".
 Section = tuple[str, list[tuple[str, str]]]
 
 
-def _limit_items(act: Any, info: dict[str, Any]) -> list[tuple[str, str]]:
-    """LaTeX for the limit and asymptote entries of :func:`summary` (text where undecided)."""
+def _limit_items(act: Any, info: Summary) -> list[tuple[str, str]]:
+    """LaTeX for the limits and asymptotes of a :class:`~symact.summary.Summary` (text where undecided)."""
     f = lhs(act)
-    items: list[tuple[str, str]] = []
-    for key, value in info.items():
-        if not key.startswith(("limit", "asymptote")):
-            continue
-        kind, _, where = key.partition("_")
-        if where in ("+oo", "-oo"):
-            to = r"+\infty" if where == "+oo" else r"-\infty"
-            if kind == "asymptote" and not isinstance(value, str):
-                items.append(("math", rf"{f} \sim {tex(value)} \quad \left(x \to {to}\right)"))
-                continue
-            left = rf"\lim_{{x \to {to}}} {f}"
-        else:
-            pname, _, point = where.partition("->")
-            sym = tex(act.params[pname].symbol)
-            to = r"\infty" if point == "oo" else f"{point}^{{+}}"
-            left = rf"\lim_{{{sym} \to {to}}} {f}"
-        if isinstance(value, str):
-            items.append(("text", f"{key}: {value}"))
-        else:
-            items.append(("math", f"{left} = {tex(value)}"))
-    return items
+
+    def item(key: str, result: Derived, before: str, after: str = "") -> tuple[str, str]:
+        if result.value is None:
+            return ("text", f"{key}: {result.note}")
+        return ("math", before + tex(result.value) + after)
+
+    def towards(point: Any) -> str:
+        return r"+\infty" if point == sp.oo else r"-\infty"
+
+    at_x = [item(lim.key, lim.result, rf"\lim_{{x \to {towards(lim.point)}}} {f} = ")
+            for lim in info.limits if lim.variable == "x"]
+    asymptotes = [item(a.key, a.result, rf"{f} \sim ", rf" \quad \left(x \to {towards(a.point)}\right)")
+                  for a in info.asymptotes]
+    in_params = []
+    for lim in info.limits:
+        if lim.variable != "x":
+            to = r"\infty" if lim.point == sp.oo else f"{tex(lim.point)}^{{+}}"
+            in_params.append(item(lim.key, lim.result, rf"\lim_{{{tex(lim.symbol)} \to {to}}} {f} = "))
+    return at_x + asymptotes + in_params
 
 
 def activation_sections(name: str) -> tuple[str, list[Section]]:
@@ -56,8 +56,9 @@ def activation_sections(name: str) -> tuple[str, list[Section]]:
     info = summary(act)
     params = [("text", f"{p.name} = {float(p.default)!r} (domain {p.domain}): {p.doc}") for p in act.parameters]
     limits = _limit_items(act, info)
-    series = info["series_0"]
-    series_item = ("math", f"{tex(series)} + O(x^{{6}})") if not isinstance(series, str) else ("text", series)
+    series = info.series
+    series_item = ("math", f"{tex(series.value)} + O(x^{{{info.order}}})") if series.value is not None \
+        else ("text", series.note)
     sections: list[Section] = [
         ("Definition", [("math", latex(act)), ("text", f"formula: {act.formula}"),
                         *([("text", "aliases: " + ", ".join(act.aliases))] if act.aliases else []), *params]),

@@ -50,24 +50,26 @@ def _cmd_show(args: argparse.Namespace) -> int:
                              aliases=act.aliases, notes=act.notes, **params)
     info = summary(act, args.order)
     if args.json:
-        print(json.dumps({k: v if isinstance(v, (str, list)) else
-                          ({kk: str(vv) for kk, vv in v.items()} if isinstance(v, dict) else str(v))
-                          for k, v in info.items()}, indent=2))
+        print(json.dumps(info.as_dict(), indent=2))
         return 0
     render = latex_expression if args.latex else sp.sstr
     print(f"{act.name}: {act.formula}")
     if act.parameters:
         # exact decimals as written in the papers (0.044715), closed forms (SELU) to 17 digits
         print("parameters: " + ", ".join(f"{k} = {float(v)!r}" if v.is_Rational else f"{k} ≈ {sp.N(v, 17)}"
-                                         for k, v in info["parameters"].items()))
-    rows = [("definition", latex_lhs(act, 0) if args.latex else f"{act.name}(x)", info["definition"]),
-            ("1st derivative", latex_lhs(act, 1) if args.latex else f"{act.name}'(x)", info["derivative_1"]),
-            ("2nd derivative", latex_lhs(act, 2) if args.latex else f"{act.name}''(x)", info["derivative_2"])]
+                                         for k, v in info.parameters.items()))
+    rows = [("definition", latex_lhs(act, 0) if args.latex else f"{act.name}(x)", info.definition),
+            ("1st derivative", latex_lhs(act, 1) if args.latex else f"{act.name}'(x)", info.derivatives[0]),
+            ("2nd derivative", latex_lhs(act, 2) if args.latex else f"{act.name}''(x)", info.derivatives[1])]
     for label, left, value in rows:
         print(f"{label:16s} {left} = {render(value)}")
-    for key, value in info.items():
-        if key.startswith(("limit", "asymptote", "series")):
-            print(f"{key:16s} {value if isinstance(value, str) else render(value)}")
+    at_infinity = [item for item in info.limits if item.variable == "x"]
+    in_parameters = [item for item in info.limits if item.variable != "x"]
+    for item in (*at_infinity, *info.asymptotes):
+        print(f"{item.key:16s} {item.result.text(render)}")
+    print(f"{'series_0':16s} {info.series.text(render)}")
+    for item in in_parameters:
+        print(f"{item.key:16s} {item.result.text(render)}")
     for ref in act.references:
         print(f"reference        {ref}")
     return 0

@@ -25,6 +25,7 @@ def prepare(obj: ActOrExpr, derivative: int = 0, params: Mapping[str, Any] | Non
     """What a backend needs for ``obj``'s ``derivative``-th derivative with ``params`` applied."""
     expr = resolve(obj, derivative, params)
     base = get(obj).name if isinstance(obj, (str, Activation)) else "f"
+    base = base if base.isidentifier() else "f"  # an anonymous factor of a block: "name[first]"
     name = name or (base + ("" if derivative == 0 else f"_d{derivative}"))
     if not name.isidentifier():
         raise InvalidArgumentError(f"name must be a Python identifier, got {name!r}")
@@ -66,7 +67,7 @@ def export(obj: ActOrExpr, *, backend: str = "numpy", derivative: int = 0, name:
     """A standalone Python module defining ``name(x)`` (default: the activation's name, ``_d1`` … for
     derivatives) for ``backend``; it imports the backend's libraries and mpmath, never symact."""
     if backend not in BACKENDS:
-        raise InvalidArgumentError(f"unknown backend {backend!r}: choose {', '.join(BACKENDS)}")
+        get_backend(backend)  # raises: unknown, with the choices
     chosen = BACKENDS[backend]
     base = get(obj).name if isinstance(obj, (str, Activation)) else "f"
     given = ", ".join(f"{k}={v}" for k, v in params.items())

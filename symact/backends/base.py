@@ -75,12 +75,18 @@ def register_backend(backend: Backend, *, replace_existing: bool = False) -> Bac
 def get_backend(name: str) -> Backend:
     """The backend called ``name``, checked to be importable (else the error names the install)."""
     if name not in BACKENDS:
-        raise InvalidArgumentError(f"unknown backend {name!r}: choose {', '.join(BACKENDS)}")
+        raise InvalidArgumentError(f"unknown backend {name!r}: choose {choices()}")
     backend = BACKENDS[name]
     if backend.requires and importlib.util.find_spec(backend.requires) is None:
         raise BackendUnavailableError(f"the {name} backend needs {backend.label}, which is not installed: "
                                       f"{backend.install}")
     return backend
+
+
+def choices() -> str:
+    """The registered backends' names as a phrase: ``numpy, torch or jax``."""
+    names = list(BACKENDS)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def unsupported(backend: str, **options: Any) -> None:

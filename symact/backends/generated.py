@@ -167,7 +167,7 @@ def _table_lines(spec: GeneratedBackend) -> tuple[list[str], list[str]]:
     t = erfcx.ERFCX_RSQRT2
     device = spec.device
     namespace = ["", "@staticmethod", "def take(row, k):", "    return row[k]", "", *spec.table_namespace, "",
-                 "@staticmethod", "def erfcx_rsqrt2_dd(u):  # erfcx(u/√2) = hi + lo, see symact.erfcx",
+                 "@staticmethod", "def erfcx_rsqrt2_dd(u):  # erfcx(u/√2) = hi + lo, see symact.kernels.erfcx",
                  f"    rows, lo = _erfcx_arrays({device})",
                  f"    return erfcx_table(_xp, u, rows, lo, {t.width!r}, {t.limit!r})"]
     module = ["", "import mpmath  # builds the erfcx table once", "", "_ERFCX = {}", "", "",
@@ -183,7 +183,7 @@ def _table_lines(spec: GeneratedBackend) -> tuple[list[str], list[str]]:
 
 
 def _dd_helpers(lowered: sp.Expr, spec: GeneratedBackend) -> list[str]:
-    """Source of the symact.ddmath functions the lowered expression calls, and the array namespace."""
+    """Source of the symact.kernels.ddmath functions the lowered expression calls, and the array namespace."""
     used = {type(f).__name__ for f in lowered.atoms(sp.Function)} & names_where("double_double")
     if not used:
         return ["", ""]

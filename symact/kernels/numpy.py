@@ -171,7 +171,7 @@ def _to_double(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class _NumpyNamespace:
-    """The array namespace symact.ddmath expects, for NumPy."""
+    """The array namespace symact.kernels.ddmath expects, for NumPy."""
 
     exp, abs, where, isfinite = staticmethod(np.exp), staticmethod(np.abs), staticmethod(np.where), \
         staticmethod(np.isfinite)
@@ -216,7 +216,7 @@ class _NumpyNamespace:
 
 
 class _LongdoubleNamespace(_NumpyNamespace):
-    """For the underflow rescue: the same forms evaluated in longdouble (symact.erfcx's tables work
+    """For the underflow rescue: the same forms evaluated in longdouble (symact.kernels.erfcx's tables work
     in longdouble; SciPy's erfc/erfcx exist in float64 only and are converted)."""
 
     erfc, erfcx = staticmethod(_to_double(sc.erfc)), staticmethod(_to_double(sc.erfcx))
@@ -491,7 +491,8 @@ NUMPY_KERNELS = SimpleNamespace(**NUMPY_FUNCTIONS)
 
 
 def numeric_function(func: Callable[..., Any], *, limits: Callable[[], tuple[float, float]],
-                     tail: Callable[[], Callable[..., Any]], rescue: bool = False, chunk: int | None = None, probe: bool = True,
+                     tail: Callable[[], Callable[..., Any]], rescue: bool = False, chunk: int | None = None,
+                     probe: bool = True,
                      fast_form: Callable[[], NumericFunction] | None = None,
                      functions: Mapping[str, Callable[..., Any]] | None = None, source: str = "",
                      label: str = "") -> NumericFunction:

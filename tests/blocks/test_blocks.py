@@ -310,3 +310,50 @@ class TestBadInput:
             B.get_block("glu").vector(0, 2)
         with pytest.raises(symact.InvalidArgumentError, match="positive integer"):
             B.llama_hidden_dim(-4)
+
+
+# --- a block built from expressions, defined here alone -------------------------------------------
+
+L_CLAMP = 7.0
+_GATE = sp.Min(x, L_CLAMP) * symact.sigma(sp.Min(x, L_CLAMP))  # silu(min(u, L))
+_VALUE = sp.Min(sp.Max(x, -L_CLAMP), L_CLAMP)  # clamp(v, -L, L)
+CLAMPED_SWIGLU = B.Block("clamped_swiglu", _GATE, _VALUE, r"\operatorname{SwiGLU}_{L}",
+                         "silu(min(xW + b, L)) * clamp(xV + c, -L, L)")
+
+
+def test_clamped_swiglu_from_expressions_matches_torch_autograd():
+    """DeepSeek-V4's clamped SwiGLU (silu(min(gate, L)) ⊗ clamp(up, −L, L)) as a Block of two expressions:
+    forward and every gradient equal PyTorch autograd through torch.clamp and F.silu, with the clamps
+    active on part of the batch."""
+    try:
+        import torch
+    except ImportError:
+        skip_or_fail("SYMACT_REQUIRE_TORCH", "PyTorch not installed: pip install -e '.[torch]'")
+    rng = np.random.default_rng(11)
+    n, d, h, d_out = 64, 5, 6, 3
+    X = rng.normal(size=(n, d))
+    W, V = rng.normal(size=(d, h)) * 4, rng.normal(size=(d, h)) * 4
+    b, c, W2, b2 = rng.normal(size=h), rng.normal(size=h), rng.normal(size=(h, d_out)), rng.normal(size=d_out)
+    G = rng.normal(size=(n, d_out))
+    U, P = X @ W + b, X @ V + c
+    assert 0.05 < (U > L_CLAMP).mean() < 0.95 and 0.05 < (np.abs(P) > L_CLAMP).mean() < 0.95  # clamps active
+
+    t = {k: torch.tensor(v, requires_grad=True) for k, v in dict(x=X, W=W, V=V, b=b, c=c, W2=W2, b2=b2).items()}
+    gate = torch.nn.functional.silu(torch.clamp(t["x"] @ t["W"] + t["b"], max=L_CLAMP))
+    value = torch.clamp(t["x"] @ t["V"] + t["c"], -L_CLAMP, L_CLAMP)
+    Y = (gate * value) @ t["W2"] + t["b2"]
+    (Y * torch.tensor(G)).sum().backward()
+
+    ours = B.forward(CLAMPED_SWIGLU, X, W=W, V=V, b=b, c=c, W2=W2, b2=b2)
+    np.testing.assert_allclose(ours, Y.detach().numpy(), rtol=1e-13, atol=1e-13)
+    grads = B.gradients(CLAMPED_SWIGLU, X, G, W=W, V=V, b=b, c=c, W2=W2, b2=b2)
+    assert set(grads) == set(t)
+    for key, tensor in t.items():
+        np.testing.assert_allclose(grads[key], tensor.grad.numpy(), rtol=1e-12, atol=1e-12, err_msg=key)
+    assert r"\min" in B.latex(CLAMPED_SWIGLU) and r"\otimes" in B.latex(CLAMPED_SWIGLU)
+
+
+def test_block_factors_must_be_expressions_in_x_alone():
+    block = B.Block("bad", x * symact.symbols.beta, None, "B", "beta x")
+    with pytest.raises(symact.InvalidArgumentError, match="give numbers for beta"):
+        B.forward(block, np.ones((2, 2)), W=np.ones((2, 2)))
