@@ -164,3 +164,16 @@ def test_lowered_meaning_matches_its_numpy_kernel(name):
                for i, a in enumerate(call)]
     got = float(np.asarray(NUMPY_FUNCTIONS[name](*numeric)).reshape(-1)[0])
     assert got == pytest.approx(want, rel=1e-14), (name, got, want)
+
+
+def test_every_lowered_function_has_a_kernel_in_every_backend():
+    from symact.backends.generated import GeneratedBackend
+    from symact.kernels.numpy import NUMPY_FUNCTIONS
+
+    lowered = set(symact.lowering.LOWERED)
+    assert lowered <= set(NUMPY_FUNCTIONS)
+    accurate = {name for name, cls in symact.lowering.LOWERED.items() if not cls.fast}  # fast=True: NumPy only
+    generated = [b for b in BACKENDS.values() if isinstance(b, GeneratedBackend)]
+    assert {b.name for b in generated} == {"torch", "jax"}
+    for backend in generated:
+        assert accurate <= set(backend.functions), (backend.name, accurate - set(backend.functions))

@@ -282,14 +282,13 @@ Only used where direct evaluation overflows into inf*0 = NaN (GELU-tanh' at x = 
 CHUNK = 16384
 """Lowered forms with double-double parts (tens of array operations per element) are evaluated in
 pieces of this many elements: each piece's temporaries (128 KB) stay in cache and are recycled by
-NumPy's allocator, where whole-array temporaries are fresh pages (measured: GELU, Mish, QuickGELU
-about 2× faster; a plain formula gains nothing, so it is evaluated whole)."""
+NumPy's allocator, where whole-array temporaries are fresh pages (a plain formula gains nothing, so it
+is evaluated whole; benchmarks/bench.py measures the effect)."""
 
 CHUNK_LIGHT = 1 << 17
 """Piece size for the other lowered forms with four or more operations (or a kernel with several
-temporaries): fresh whole-array temporaries page-fault on every call (measured at 10⁶ elements: fast
-tanh' 4.3 → 2.5 ms, ELU 4.5 → 2.8, fast Mish 5.7 → 3.8; 10⁷: 20–35% faster). 2¹⁷ was the best of
-2¹⁴…2¹⁸ at both sizes (with glibc, 2 MB pieces were 3× slower at 10⁷: each one a fresh mapping).
+temporaries): fresh whole-array temporaries page-fault on every call. 2¹⁷ was the best of 2¹⁴…2¹⁸ at
+10⁶ and 10⁷ elements (with glibc, 2 MB pieces are each a fresh mapping).
 Shorter forms (σ, SiLU, softplus, hard-swish's x·ramp) are evaluated whole: a piece costs one more copy."""
 
 PROBE_AT = 1 << 16

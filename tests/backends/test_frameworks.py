@@ -11,9 +11,12 @@ from helpers import skip_or_fail
 
 import symact
 from symact.accuracy import _abs_terms
+from symact.backends import BACKENDS
+from symact.backends.generated import GeneratedBackend
 from symact.symbolic.calculus import resolve
 
 NAMES = symact.names()
+GENERATED = [name for name, b in BACKENDS.items() if isinstance(b, GeneratedBackend)]  # torch, jax
 GRID = np.concatenate([np.linspace(-40, 40, 1601), [-1e300, 1e300, np.inf, -np.inf, np.nan, 0.0]])
 
 
@@ -147,13 +150,13 @@ def test_bad_backend():
         symact.lambdify("gelu", backend="tf")
 
 
-@pytest.mark.parametrize("backend", ["torch", "jax"])
+@pytest.mark.parametrize("backend", GENERATED)
 def test_export_source(backend):
     text = symact.export("gelu", backend=backend)
     assert f"import {backend}" in text and "def gelu(x):" in text and "numpy" not in text.replace("jax.numpy", "")
 
 
-@pytest.mark.parametrize("backend", ["torch", "jax"])
+@pytest.mark.parametrize("backend", GENERATED)
 def test_backend_gelu_has_the_numpy_accuracy(backend):
     """Φ's erfcx table is generated into the torch/JAX modules too: GELU within 2 ulp there as well
     (SciPy-style erfcx compositions reach 4.5); exact values below 1e-300 excluded (XLA flushes)."""
