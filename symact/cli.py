@@ -11,12 +11,15 @@ from typing import Any
 import sympy as sp
 
 from .backends import BACKENDS
-from .errors import SymactError
+from .budget import DEFAULT_TIMEOUT, time_budget
+from .errors import InvalidArgumentError, SymactError, UndecidedError
 from .latex import expression as latex_expression
 from .latex import lhs as latex_lhs
 from .parity import FRAMEWORKS
 from .registry import get, names
 from .summary import summary
+from .symbolic.calculus import MAX_SERIES_ORDER
+from .symbolic.claims import MAX_DEPTH, MAX_LENGTH, MAX_NODES
 
 
 def _parse_params(items: Sequence[str]) -> dict[str, Any]:
@@ -24,11 +27,11 @@ def _parse_params(items: Sequence[str]) -> dict[str, Any]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise SystemExit(f"symact: --param takes NAME=VALUE (e.g. --param beta=2), got {item!r}")
+            raise InvalidArgumentError(f"--param takes NAME=VALUE (e.g. --param beta=2), got {item!r}")
         try:
             out[key.strip()] = sp.Rational(value.strip())
         except (TypeError, ValueError, sp.SympifyError):
-            raise SystemExit(f"symact: --param {key}: {value!r} is not a number (e.g. --param {key}=1.5)") from None
+            raise InvalidArgumentError(f"--param {key}: {value!r} is not a number (e.g. --param {key}=1.5)") from None
     return out
 
 
@@ -48,7 +51,11 @@ def _cmd_show(args: argparse.Namespace) -> int:
         given = ", ".join(f"{k}={v}" for k, v in params.items())
         act = act.specialise(act.name, latex_name=act.latex_name, formula=f"{act.formula} with {given}",
                              aliases=act.aliases, notes=act.notes, **params)
-    info = summary(act, args.order)
+    if not 1 <= args.order <= MAX_SERIES_ORDER:
+        raise InvalidArgumentError(f"--order must be between 1 and {MAX_SERIES_ORDER} (terms of degree < ORDER), got "
+                                   f"{args.order}; for more terms use symact.series or sympy.series in Python")
+    with time_budget(args.timeout, f"symact show {act.name}"):
+        info = summary(act, args.order)
     if args.json:
         print(json.dumps(info.as_dict(), indent=2))
         return 0
@@ -84,10 +91,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
         try:
             interval = (float(lo), float(hi))
         except ValueError:
-            raise SystemExit(f"symact: --interval takes A,B (e.g. --interval -5,5), got {args.interval!r}") from None
+            raise InvalidArgumentError(f"--interval takes A,B (e.g. --interval -5,5), got {args.interval!r}") from None
         if not sep:
-            raise SystemExit(f"symact: --interval takes A,B (e.g. --interval -5,5), got {args.interval!r}")
-    verdict = check(args.claim, tol=args.tol, interval=interval)
+            raise InvalidArgumentError(f"--interval takes A,B (e.g. --interval -5,5), got {args.interval!r}")
+    with time_budget(args.timeout, "symact check"):
+        verdict = check(args.claim, tol=args.tol, interval=interval)
     if args.json:
         print(json.dumps({"claim": verdict.claim, "kind": verdict.kind, "verdict": verdict.verdict,
                           "detail": verdict.detail, "counterexample": verdict.counterexample,
@@ -104,7 +112,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     try:
         x_range = (float(lo), float(hi))
     except ValueError:
-        raise SystemExit(f"symact: --range takes A,B (e.g. --range -4,4), got {args.x_range!r}") from None
+        raise InvalidArgumentError(f"--range takes A,B (e.g. --range -4,4), got {args.x_range!r}") from None
     path = plot(args.names, args.output, derivative=args.derivative, x_range=x_range)
     print(f"wrote {path}")
     return 0
@@ -122,7 +130,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from .evaluate import export
 
     params = {k: float(v) for k, v in _parse_params(args.param).items()}
-    print(export(args.name, backend=args.to, derivative=args.derivative, fast=args.fast, **params), end="")
+    with time_budget(args.timeout, f"symact export {args.name}"):
+        text = export(args.name, backend=args.to, derivative=args.derivative, fast=args.fast, **params)
+    print(text, end="")
     return 0
 
 
@@ -145,8 +155,48 @@ def _cmd_parity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"the timeout must be a positive number of seconds, got {text!r}")
+    return value
+
+
+def _timeout_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--timeout", type=_timeout, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help=f"time budget for the symbolic work (default {DEFAULT_TIMEOUT:g} s); past it the answer is "
+                        "UNDECIDED, exit 3")
+
+
+# options whose value may start with '-' (a negative number): --interval -3,3 is read as --interval=-3,3
+_SIGNED_VALUES = ("--interval", "--range", "--tol", "--step")
+
+
+def _join_signed(argv: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token in _SIGNED_VALUES and i + 1 < len(argv) and argv[i + 1][:1] == "-" and argv[i + 1][1:2] in \
+                tuple("0123456789.") + ("i",):  # -3,3  -.5  -inf
+            out.append(f"{token}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="symact", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="symact", description=__doc__,
+        epilog=f"Exit status: 0 proved, holds or done; 1 disproved; 2 bad input; 3 undecided (including a time "
+               f"budget that ran out: --timeout, default {DEFAULT_TIMEOUT:g} s). Claims and formulas: at most "
+               f"{MAX_LENGTH} characters, {MAX_NODES} parts, nesting {MAX_DEPTH} deep. Series orders: 1 to "
+               f"{MAX_SERIES_ORDER}.")
     sub = parser.add_subparsers(dest="command", required=True)
     p_list = sub.add_parser("list", help="registered activations with their formulas and parameters")
     p_list.set_defaults(func=_cmd_list)
@@ -158,15 +208,19 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = p_show.add_mutually_exclusive_group()
     fmt.add_argument("--latex", action="store_true", help="print formulas as LaTeX")
     fmt.add_argument("--json", action="store_true", help="print one JSON object")
+    _timeout_option(p_show)
     p_show.set_defaults(func=_cmd_show)
 
     p_check = sub.add_parser("check", help="decide a claim: PROVED, DISPROVED, HOLDS NUMERICALLY or UNDECIDED",
                              description="Decide a claim about formulas. Exit status: 0 proved or holds, "
-                                         "1 disproved, 3 undecided, 2 bad input.")
+                                         "1 disproved, 3 undecided (or out of time), 2 bad input. A claim has at "
+                                         f"most {MAX_LENGTH} characters per side, {MAX_NODES} parts and "
+                                         f"nesting {MAX_DEPTH} deep.")
     p_check.add_argument("claim", help="e.g. 'diff(gelu(x), x) == Phi(x) + x*phi(x)' or 'gelu_tanh(x) ~ gelu(x)'")
     p_check.add_argument("--tol", type=float, default=1e-2, help="tolerance for '~' claims (default 0.01)")
     p_check.add_argument("--interval", help="A,B: search '~' claims on [A, B] (default: the real line)")
     p_check.add_argument("--json", action="store_true", help="print one JSON object")
+    _timeout_option(p_check)
     p_check.set_defaults(func=_cmd_check)
 
     p_plot = sub.add_parser("plot", help="plot activations and blocks (and derivatives) to a PNG")
@@ -187,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_exp.add_argument("--fast", action="store_true", help="the fast=True form (numpy): textbook speed, a few ulp")
     p_exp.add_argument("--derivative", type=int, default=0, help="derivative order (default 0)")
     p_exp.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="parameter value")
+    _timeout_option(p_exp)
     p_exp.set_defaults(func=_cmd_export)
 
     p_par = sub.add_parser("parity", help="accuracy and conventions of PyTorch/JAX kernels vs ours (Markdown)")
@@ -205,9 +260,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run the CLI; the exit status is 0 (proved, holds, done), 1 (disproved), 2 (bad input), 3 (undecided)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(_join_signed(argv))
+    except SystemExit as exc:  # argparse: 0 for --help, 2 for a usage error
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     try:
         return int(args.func(args))
+    except UndecidedError as exc:
+        print(f"UNDECIDED: {exc}", file=sys.stderr)
+        return 3
     except SymactError as exc:
         print(f"symact: {exc}", file=sys.stderr)
         return 2

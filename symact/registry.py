@@ -203,7 +203,7 @@ def _unknown_param_message(act: Activation, key: str) -> str:
     known = list(act.params)
     close = difflib.get_close_matches(key, known, n=2, cutoff=0.5)
     if not known:
-        return f"{act.name} has no parameters, got {key}="
+        return f"{act.name} has no parameters, but {key!r} was given: remove it"
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return f"{act.name} has no parameter {key!r}{hint}; its parameters are {', '.join(known)}"
 

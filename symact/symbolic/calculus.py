@@ -13,6 +13,7 @@ from typing import Any
 import mpmath
 import sympy as sp
 
+from ..budget import budgeted
 from ..errors import (
     InvalidArgumentError,
     MissingParameterError,
@@ -33,7 +34,10 @@ _P = sp.Dummy("p", positive=True)  # stands for |x| when a parameter limit is sp
 
 
 def as_expr(obj: Any) -> sp.Expr:
-    """The SymPy expression behind an activation, a registered name, or an expression."""
+    """The SymPy expression behind an activation, a registered name, or an expression.
+
+    Foreign symbols are normalised (:func:`normalise`): ``sympy.Symbol("x")``, with any assumptions, is
+    symact's variable :data:`symact.x`."""
     if isinstance(obj, Activation):
         return obj.expr
     if isinstance(obj, str):
@@ -41,17 +45,38 @@ def as_expr(obj: Any) -> sp.Expr:
     if isinstance(obj, sp.Basic) and not isinstance(obj, sp.Expr):
         raise InvalidArgumentError(f"expected a SymPy expression, got {type(obj).__name__}: {obj}")
     if isinstance(obj, (sp.Expr, int, float)) and not isinstance(obj, bool):
-        return sp.sympify(obj)
+        return normalise(sp.sympify(obj))
     raise InvalidArgumentError(
         f"expected an activation, its name (see symact.names()) or a SymPy expression, got {obj!r}"
     )
 
 
-def _as_symbol(wrt: Any) -> sp.Symbol:
+def normalise(expr: sp.Expr) -> sp.Expr:
+    """Every symbol named ``x`` (``sympy.Symbol("x")``, any assumptions) becomes :data:`symact.x`, so that
+    an expression built with plain SymPy is not constant in symact's variable. Other symbols stay: they are
+    parameters. Symbols named like symact's variable but written differently (``X``) are left alone."""
+    foreign = {s: x for s in expr.free_symbols if isinstance(s, sp.Symbol) and s.name == x.name and s != x}
+    expr = expr.xreplace(foreign) if foreign else expr
+    seen: dict[str, sp.Symbol] = {}
+    for s in sorted(expr.free_symbols, key=sp.default_sort_key):
+        if s.name in seen:
+            raise InvalidArgumentError(
+                f"the expression has two different symbols named {s.name!r} (assumptions "
+                f"{seen[s.name].assumptions0} and {s.assumptions0}): build it with one of them")
+        seen[s.name] = s
+    return expr
+
+
+def _as_symbol(wrt: Any, expr: sp.Expr | None = None) -> sp.Symbol:
+    """The variable: x by default; a symbol named like one of ``expr``'s is that one (a plain
+    ``Symbol("beta")`` means the expression's β whatever its assumptions)."""
     if wrt is None:
         return x
     if isinstance(wrt, sp.Symbol):
-        return wrt
+        if wrt.name == x.name:
+            return x
+        same = [s for s in (expr.free_symbols if expr is not None else ()) if getattr(s, "name", None) == wrt.name]
+        return same[0] if len(same) == 1 else wrt
     raise InvalidArgumentError(f"wrt must be a SymPy symbol such as symact.x or symact.symbols.beta, got {wrt!r}")
 
 
@@ -63,6 +88,7 @@ def tidy(expr: sp.Expr) -> sp.Expr:
     return sp.factor_terms(expr)
 
 
+@budgeted("derivative")
 def derivative(obj: ActOrExpr, order: int = 1, wrt: sp.Symbol | None = None) -> sp.Expr:
     r"""The ``order``-th derivative in closed form, named functions kept.
 
@@ -71,7 +97,8 @@ def derivative(obj: ActOrExpr, order: int = 1, wrt: sp.Symbol | None = None) -> 
     """
     if isinstance(order, bool) or not isinstance(order, int) or order < 0:
         raise InvalidArgumentError(f"order must be a non-negative integer, got {order!r}")
-    return _derivative(as_expr(obj), order, _as_symbol(wrt))
+    expr = as_expr(obj)
+    return _derivative(expr, order, _as_symbol(wrt, expr))
 
 
 @lru_cache(maxsize=1024)
@@ -128,6 +155,7 @@ def _plausible(expr_t: sp.Expr, result: sp.Expr) -> bool:
     return True
 
 
+@budgeted("limit")
 def limit(obj: ActOrExpr, point: Any, wrt: sp.Symbol | None = None, dir: str = "+-") -> sp.Expr:
     """The limit as ``wrt`` (default ``x``) tends to ``point`` (``sympy.oo``, ``-sympy.oo`` or a number).
 
@@ -135,7 +163,8 @@ def limit(obj: ActOrExpr, point: Any, wrt: sp.Symbol | None = None, dir: str = "
     ``Piecewise`` in ``x``: Swish as beta -> oo gives ``Piecewise((x, x > 0), (0, True))``, i.e. ReLU.
     ``dir`` is ``"+"``, ``"-"`` or ``"+-"`` (two-sided) for a finite point.
     """
-    expr, var = as_expr(obj), _as_symbol(wrt)
+    expr = as_expr(obj)
+    var = _as_symbol(wrt, expr)
     try:
         point = sp.sympify(point, strict=True)
     except (sp.SympifyError, TypeError) as exc:
@@ -181,6 +210,7 @@ def _limit_split_on_sign(expr: sp.Expr, point: sp.Expr, var: sp.Symbol, dir: str
     return sp.Piecewise((pos, x > 0), (neg, x < 0), (zero, True))
 
 
+@budgeted("asymptote")
 def asymptote(obj: ActOrExpr, point: Any = sp.oo) -> sp.Expr:
     """The asymptote as x -> ``point`` (+-oo): ``a*x + b`` (oblique), a constant, or ``c*x**k``.
 
@@ -246,6 +276,11 @@ def _select_branches(expr: sp.Expr, at: sp.Expr, var: sp.Symbol = x) -> sp.Expr:
     return expr.replace(lambda e: isinstance(e, sp.Piecewise), branch)
 
 
+MAX_SERIES_ORDER = 30
+"""The highest series order :func:`series` computes (Mish to order 20 takes ~25 s, Swish to 200 ~6 min)."""
+
+
+@budgeted("series")
 def series(obj: ActOrExpr, order: int = 6, at: Any = 0, *, with_order_term: bool = False) -> sp.Expr:
     """Taylor polynomial about ``at`` with every term of degree < ``order`` (SymPy's convention).
 
@@ -254,6 +289,10 @@ def series(obj: ActOrExpr, order: int = 6, at: Any = 0, *, with_order_term: bool
     """
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
         raise InvalidArgumentError(f"order must be a positive integer, got {order!r}")
+    if order > MAX_SERIES_ORDER:
+        raise InvalidArgumentError(f"order {order} is above the cap of {MAX_SERIES_ORDER} (higher orders take minutes "
+                                   "to hours in SymPy): call sympy.series(symact.to_elementary(expr), x, 0, n) "
+                                   "yourself for more terms")
     try:
         at = sp.sympify(at, strict=True)
     except (sp.SympifyError, TypeError) as exc:
@@ -285,6 +324,7 @@ def _simplify_constant(c: sp.Expr) -> sp.Expr:
     return sp.simplify(sp.expand(c.rewrite(sp.exp))) if c.has(sp.tanh, sp.sinh, sp.cosh) else sp.simplify(c)
 
 
+@budgeted("equivalence")
 def equivalent(a: ActOrExpr, b: ActOrExpr) -> bool:
     """True when ``a - b`` simplifies to 0 symbolically (named functions expanded; Piecewise folded)."""
     diff = sp.piecewise_fold(to_elementary(as_expr(a) - as_expr(b)))
@@ -361,5 +401,5 @@ def asymptotes(expr: sp.Expr) -> tuple[sp.Expr | None, sp.Expr | None]:
     return out[0], out[1]
 
 
-__all__ = ["as_expr", "asymptote", "asymptotes", "breakpoints", "derivative", "equivalent", "limit",
-           "limits_at_infinity", "resolve", "series", "tidy"]
+__all__ = ["MAX_SERIES_ORDER", "as_expr", "asymptote", "asymptotes", "breakpoints", "derivative", "equivalent", "limit",
+           "limits_at_infinity", "normalise", "resolve", "series", "tidy"]

@@ -62,10 +62,66 @@ def _fail(node: ast.AST | None, message: str) -> ClaimSyntaxError:
     return ClaimSyntaxError(message + where)
 
 
+MAX_LENGTH = 20_000
+"""Characters a claim or formula may have (a pasted formula is far shorter)."""
+MAX_NODES = 20_000
+"""Syntax-tree nodes a claim may have."""
+MAX_DEPTH = 100
+"""Nesting a claim may have: calls, unary signs and mixed operators count; a chain of the same + or *
+(x + x + … + x) counts once, however long."""
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """The sub-expressions the builder turns into SymPy (not a call's function name)."""
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return [*node.args, *(k.value for k in node.keywords)]
+    return []
+
+
+def _check_size(tree: ast.AST) -> None:
+    """Refuse trees beyond :data:`MAX_NODES` or :data:`MAX_DEPTH`, without recursion."""
+    count, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise ClaimSyntaxError(f"the expression has more than {MAX_NODES} parts: split it or simplify it first")
+        if depth > MAX_DEPTH:
+            raise ClaimSyntaxError(f"the expression is nested more than {MAX_DEPTH} levels deep "
+                                   "(calls, signs and mixed operators): simplify it first")
+        for child in _children(node):
+            same_chain = isinstance(node, ast.BinOp) and isinstance(child, ast.BinOp) and \
+                type(child.op) is type(node.op) and isinstance(node.op, (ast.Add, ast.Mult))
+            stack.append((child, depth if same_chain else depth + 1))
+
+
 class _Builder:
-    """Turns a whitelisted Python expression AST into SymPy."""
+    """Turns a whitelisted Python expression AST into SymPy, children first, without recursion (a sum of
+    500 terms is 500 levels deep as a syntax tree)."""
+
+    def __init__(self) -> None:
+        self._built: dict[int, sp.Expr] = {}
+
+    def build_tree(self, root: ast.AST) -> sp.Expr:
+        order, stack = [], [root]
+        while stack:  # pre-order, reversed below: every child is built before its parent
+            node = stack.pop()
+            order.append(node)
+            stack.extend(_children(node))
+        for node in reversed(order):
+            self._built[id(node)] = self._build_node(node)
+        return self._built[id(root)]
 
     def build(self, node: ast.AST) -> sp.Expr:
+        if id(node) in self._built:
+            return self._built[id(node)]
+        return self._build_node(node)
+
+    def _build_node(self, node: ast.AST) -> sp.Expr:
         method = getattr(self, f"_{type(node).__name__}", None)
         if method is None:
             raise _fail(node, f"'{ast.unparse(node)}' is not allowed in a claim: use arithmetic, numbers, "
@@ -159,11 +215,24 @@ def parse(text: str) -> sp.Expr:
     """A claim side (or any expression in the claim grammar) as a SymPy expression."""
     if not isinstance(text, str) or not text.strip():
         raise ClaimSyntaxError("an expression is needed, e.g. gelu(x)")
+    if len(text) > MAX_LENGTH:
+        raise ClaimSyntaxError(f"the expression has {len(text)} characters; at most {MAX_LENGTH} are read")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ClaimSyntaxError(f"cannot parse {text.strip()!r}: {exc.msg}") from None
-    return _Builder().build(tree.body)
+        raise ClaimSyntaxError(f"cannot parse {_excerpt(text)}: {exc.msg}") from None
+    except (RecursionError, MemoryError):  # CPython's parser gives up on very deep nesting
+        raise ClaimSyntaxError(f"the expression is nested too deeply to parse (at most {MAX_DEPTH} levels)") from None
+    _check_size(tree.body)
+    try:
+        return _Builder().build_tree(tree.body)
+    except RecursionError:  # SymPy itself recursing on a legal but huge expression
+        raise ClaimSyntaxError("the expression is too large for SymPy to build: simplify it first") from None
+
+
+def _excerpt(text: str, width: int = 80) -> str:
+    text = text.strip()
+    return repr(text if len(text) <= width else text[:width] + "…")
 
 
 def _split(claim: str) -> tuple[str, str, str]:
@@ -223,7 +292,8 @@ _X_POINTS = ("-7.25", "-3.1", "-1.7", "-0.9", "-0.35", "0.15", "0.6", "1.3", "2.
 _PARAM_POINTS = ("0.37", "1", "1.9", "3.3")
 
 
-def _decide_equality(text: str, kind: str, lhs: sp.Expr, rhs: sp.Expr) -> Verdict:
+def _decide_equality(text: str, kind: str, lhs: sp.Expr, rhs: sp.Expr,
+                     interval: tuple[float, float] | None = None) -> Verdict:
     if lhs == rhs or equivalent(lhs, rhs):
         return Verdict(text, kind, PROVED, "SymPy reduces the difference to 0", lhs, rhs)
     diff = to_elementary(lhs - rhs)
@@ -233,8 +303,13 @@ def _decide_equality(text: str, kind: str, lhs: sp.Expr, rhs: sp.Expr) -> Verdic
     f = mp_function(diff, free, named=False)
     fl = mp_function(lhs, free, named=False)
     fr = mp_function(rhs, free, named=False)
-    grids = [_X_POINTS if s == x else _PARAM_POINTS if s.is_positive else _X_POINTS[::2] for s in free]
+    lo, hi = interval if interval is not None else (-10, 10)
+    # the scattered points, and for x a grid of the interval: a counterexample is then reported where the
+    # difference is largest, i.e. plain to see (not where both sides are ~1e-11)
+    dense = tuple(str(mp.mpf(lo) + (mp.mpf(hi) - mp.mpf(lo)) * k / 200) for k in range(201))
+    grids = [(*_X_POINTS, *dense) if s == x else _PARAM_POINTS if s.is_positive else _X_POINTS[::2] for s in free]
     worst: tuple[mp.mpf, tuple[mp.mpf, ...]] = (mp.mpf(0), ())
+    failed: tuple[mp.mpf, tuple[mp.mpf, ...], Any, Any] | None = None
     with mp.workdps(30):
         for point in _product(grids):
             values = tuple(mp.mpf(v) for v in point)
@@ -246,12 +321,18 @@ def _decide_equality(text: str, kind: str, lhs: sp.Expr, rhs: sp.Expr) -> Verdic
             except (TypeError, ValueError, ZeroDivisionError, OverflowError):
                 continue
             if not mp.isfinite(gap) or gap > mp.mpf(10) ** -20 * scale:
-                example = {s.name: mp.nstr(v, 15) for s, v in zip(free, values, strict=True)}
-                where = f"counterexample {_fmt(example)}" if example else "the sides differ"
-                detail = f"{where}: left = {mp.nstr(left, 15)}, right = {mp.nstr(right, 15)}"
-                return Verdict(text, kind, DISPROVED, detail, lhs, rhs, counterexample=example)
-            if gap >= worst[0]:
+                size = gap if mp.isfinite(gap) else mp.inf
+                if failed is None or size > failed[0]:
+                    failed = (size, values, left, right)
+            elif gap >= worst[0]:
                 worst = (gap, values)
+    if failed is not None:
+        size, values, left, right = failed
+        example = {s.name: mp.nstr(v, 15) for s, v in zip(free, values, strict=True)}
+        where = f"counterexample {_fmt(example)}" if example else "the sides differ"
+        detail = (f"{where} (largest difference found): left = {mp.nstr(left, 15)}, right = {mp.nstr(right, 15)}, "
+                  f"difference = {mp.nstr(size, 6)}")
+        return Verdict(text, kind, DISPROVED, detail, lhs, rhs, counterexample=example)
     if not worst[1] and free:
         return Verdict(text, kind, UNDECIDED, "the two sides could not be evaluated at any sample point", lhs, rhs)
     at = {s.name: mp.nstr(v, 15) for s, v in zip(free, worst[1], strict=True)}
@@ -296,6 +377,8 @@ def check(claim: str, *, tol: float = 1e-2, interval: tuple[float, float] | None
     """
     if not isinstance(claim, str):
         raise ClaimSyntaxError(f"a claim is a string such as 'silu(x) == swish(x, 1)', got {claim!r}")
+    if len(claim) > 2 * MAX_LENGTH:
+        raise ClaimSyntaxError(f"the claim has {len(claim)} characters; at most {2 * MAX_LENGTH} are read")
     if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol > 0):
         raise InvalidArgumentError(f"tol must be a positive number, got {tol!r}")
     left, rel, right = _split(claim)
@@ -310,7 +393,7 @@ def check(claim: str, *, tol: float = 1e-2, interval: tuple[float, float] | None
     if rel == "~":
         return _decide_approximation(text, lhs, rhs, float(tol), interval)
     try:
-        return _decide_equality(text, _kind(claim), lhs, rhs)
+        return _decide_equality(text, _kind(claim), lhs, rhs, interval)
     except SymactError:
         raise
     except Exception as exc:  # noqa: BLE001  SymPy can fail in many ways on odd input: say so, do not guess

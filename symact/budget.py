@@ -1,0 +1,93 @@
+"""Time budgets for symbolic work: past the budget the answer is UNDECIDED, never a hang.
+
+SymPy cannot be interrupted from another thread, so the budget is a ``SIGALRM`` timer on the main thread
+(the CLI's, and Jupyter's, where cells run on the main thread): its handler raises inside the running
+SymPy code, which unwinds to :func:`time_budget` and becomes :class:`~symact.errors.UndecidedError`. Off
+the main thread, or where the platform has no ``SIGALRM`` (Windows), the work runs without a budget.
+Budgets nest: an inner one never extends an outer one.
+"""
+
+from __future__ import annotations
+
+import functools
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from .errors import InvalidArgumentError, UndecidedError
+
+DEFAULT_TIMEOUT = 20.0
+"""Seconds the CLI gives each command's symbolic work (``--timeout`` changes it)."""
+
+_deadline: list[float] = []  # the innermost active deadline (time.monotonic), if any
+
+
+class _OutOfTime(BaseException):
+    """Raised by the alarm; a BaseException so that SymPy's ``except Exception`` does not swallow it."""
+
+
+def _available() -> bool:
+    return hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+
+
+def check_timeout(timeout: Any) -> float | None:
+    """``timeout`` as positive seconds (None: no budget), or a clear error."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0 or timeout != timeout:
+        raise InvalidArgumentError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    return float(timeout)
+
+
+@contextmanager
+def time_budget(timeout: float | None, what: str = "the computation") -> Iterator[None]:
+    """Run the block within ``timeout`` seconds, else raise :class:`UndecidedError` naming ``what``."""
+    seconds = check_timeout(timeout)
+    if seconds is None or not _available():
+        yield
+        return
+    now = time.monotonic()
+    deadline = now + seconds
+    if _deadline and _deadline[-1] <= deadline:  # an outer budget ends sooner: it governs
+        yield
+        return
+
+    def ring(signum: int, frame: Any) -> None:
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    _deadline.append(deadline)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _OutOfTime:
+        raise UndecidedError(f"{what}: no answer within {seconds:g} s (the time budget; give more with "
+                             "--timeout or timeout=)") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        _deadline.pop()
+        signal.signal(signal.SIGALRM, previous)
+        if _deadline:  # re-arm the outer budget for what is left of it
+            signal.setitimer(signal.ITIMER_REAL, max(_deadline[-1] - time.monotonic(), 1e-3))
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def budgeted(what: str) -> Callable[[F], F]:
+    """Give a function a ``timeout=`` keyword (seconds; None, the default, means no budget)."""
+    def wrap(func: F) -> F:
+        @functools.wraps(func)
+        def run(*args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+            if timeout is None:
+                return func(*args, **kwargs)
+            with time_budget(timeout, f"{what}"):
+                return func(*args, **kwargs)
+        return run  # type: ignore[return-value]
+    return wrap
+
+
+__all__ = ["DEFAULT_TIMEOUT", "budgeted", "check_timeout", "time_budget"]
