@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import sympy as sp
 
 from .backends import BACKENDS
 from .budget import DEFAULT_TIMEOUT, time_budget
-from .errors import InvalidArgumentError, SymactError, UndecidedError
+from .errors import BackendUnavailableError, InvalidArgumentError, SymactError, UndecidedError
 from .latex import expression as latex_expression
 from .latex import lhs as latex_lhs
 from .parity import FRAMEWORKS
@@ -145,8 +147,14 @@ def _cmd_derivation(args: argparse.Namespace) -> int:
 def _cmd_parity(args: argparse.Namespace) -> int:
     from .parity import report
 
-    text = report(tuple(args.framework or FRAMEWORKS), device=args.device, dense_step=args.step)
+    chosen = tuple(args.framework or FRAMEWORKS)
+    missing = [f for f in chosen if importlib.util.find_spec(f) is None]
+    if len(missing) == len(chosen):  # nothing to measure: an empty report would look like a result
+        hints = "; ".join(BACKENDS[f].install for f in missing)
+        raise BackendUnavailableError(f"parity needs {' or '.join(missing)}, none of which is installed: {hints}")
+    text = report(chosen, device=args.device, dense_step=args.step)
     if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         with open(args.output, "w", encoding="utf-8") as fh:
             fh.write(text)
         print(f"wrote {args.output}")

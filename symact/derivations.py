@@ -395,19 +395,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"symact: unknown derivation(s) {unknown}; choose from {', '.join(DOCUMENTS)}", file=sys.stderr)
         return 2
     out = Path(args.out)
-    stale = []
+    if args.check and not out.is_dir():
+        print(f"symact: no folder {out} here: run the check in the repository root, or give --out", file=sys.stderr)
+        return 2
+    stale, missing = [], []
     for name in args.names or list(DOCUMENTS):
         text = render(name)
         path = out / f"{name}.md"
         if args.check:
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
+            if not path.exists():
+                missing.append(str(path))
+            elif path.read_text(encoding="utf-8") != text:
                 stale.append(str(path))
             continue
         out.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         print(f"wrote {path}")
+    if missing:
+        print(f"missing: {', '.join(missing)} (generate with symact derivation)", file=sys.stderr)
     if stale:
-        print(f"stale: {', '.join(stale)} (regenerate with python -m symact.derivations)", file=sys.stderr)
+        print(f"stale: {', '.join(stale)} (regenerate with symact derivation)", file=sys.stderr)
+    if stale or missing:
         return 1
     return 0
 

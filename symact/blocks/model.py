@@ -183,12 +183,16 @@ def _apply_latex(act: Activation | None, arg: str, order: int = 0) -> str:
     return rf"{name}\left({arg}\right)"
 
 
-def latex(block: Block | str, *, output: bool = False, bias: bool = True) -> str:
+def latex(block: Block | str, *, output: bool | None = None, bias: bool = True) -> str:
     r"""The block's definition in LaTeX, e.g. SwiGLU:
     ``\operatorname{SwiGLU}(x) = \operatorname{Swish}_{\beta}(xW + b) \otimes (xV + c)``.
 
-    ``output=True`` gives the FFN form with $W_2$ (and $b_2$). Elementwise products are $\otimes$.
+    ``output=True`` gives the FFN form with $W_2$ (and $b_2$); by default a block asked for by a name that
+    says FFN (``"ffn_swiglu"``) gets it. Elementwise products are $\otimes$.
     """
+    if output is None:
+        output = isinstance(block, str) and block.strip().lower().replace("-", "_").startswith("ffn_") and \
+            get_block(block).gated
     block = get_block(block)
     f, g = block.activations()
     u, v = ("xW + b", "xV + c") if bias else ("xW", "xV")

@@ -398,15 +398,17 @@ class NumericFunction:
 
     def __call__(self, values: Any) -> Any:
         arr = np.asarray(values)
-        if arr.dtype.kind not in "fiub":
+        floating = arr.dtype.kind == "f" or _is_ml_float(arr.dtype)
+        if not floating and arr.dtype.kind not in "iub":
             raise InvalidArgumentError(
                 f"expected real numbers (a float, list or NumPy array), got {type(values).__name__} "
                 f"of dtype {arr.dtype}"
             )
-        if arr.dtype == np.float32 and self.fast_form is not None:
+        narrow = floating and arr.dtype.itemsize < 8  # float32, float16, bfloat16, float8 (ml_dtypes)
+        if narrow and self.fast_form is not None:
             return self.fast_form()(arr)
-        out_dtype = arr.dtype if arr.dtype in (np.float32, np.float64) else np.dtype(np.float64)
-        # float32 is computed in float64 and rounded once at the end
+        # every float dtype comes back as itself: computed in float64, rounded once at the end
+        out_dtype = arr.dtype if floating else np.dtype(np.float64)
         work = arr if arr.dtype == np.float64 else arr.astype(np.float64)
         if self._to_probe and work.size >= PROBE_AT:
             try:
@@ -425,7 +427,7 @@ class NumericFunction:
                     out = np.array(np.broadcast_to(out, work.shape))
             else:
                 out = self._call_special(work)
-            if self._rescue is not None and out_dtype == np.float64 and work.size and \
+            if self._rescue is not None and out_dtype.itemsize >= 8 and work.size and \
                     (not known or self._needs_rescue(lo, hi)):
                 out = self._rescue_underflow(work, out)
             result = out if out_dtype == np.float64 else out.astype(out_dtype)
@@ -472,6 +474,11 @@ class NumericFunction:
 
     def __repr__(self) -> str:
         return f"<NumericFunction {self.label}>"
+
+
+def _is_ml_float(dtype: np.dtype) -> bool:
+    """bfloat16 and the float8 types of ml_dtypes (NumPy sees some of them as void, kind "V")."""
+    return getattr(dtype.type, "__module__", "") == "ml_dtypes" and "float" in dtype.name
 
 
 def _bands(points: np.ndarray, margin: float) -> tuple[tuple[float, float], ...]:

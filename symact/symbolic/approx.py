@@ -23,6 +23,7 @@ import sympy as sp
 
 from ..errors import InvalidArgumentError, UndecidedError
 from ..oracle import mp_function
+from ..registry import Activation, get
 from ..symbols import x
 from .calculus import ActOrExpr, as_expr, series
 
@@ -162,9 +163,15 @@ def max_error(exact: ActOrExpr, approx: ActOrExpr, interval: Any = None, *, rela
 
     Local maxima of |error| on a grid are refined by root-finding the error's derivative, so the
     argmax is exact to the working precision, not to the grid spacing. ``params`` gives values for
-    symbols such as ``kappa``. The real line is searched on [−40, 40].
+    symbols such as ``kappa``; parameters of a registered activation not given take their defaults
+    (``max_error("gelu", "gelu_tanh")`` uses κ = 0.044715). The real line is searched on [−40, 40].
     """
     expr = _substitute(error_expr(exact, approx, relative=relative), params)
+    defaults: dict[sp.Symbol, sp.Expr] = {}
+    for obj in (exact, approx):
+        if isinstance(obj, (str, Activation)):
+            defaults.update(get(obj).defaults)
+    expr = expr.xreplace({s: v for s, v in defaults.items() if s in expr.free_symbols})
     lo, hi = _interval(interval)
     err = _mp_function(expr, [x])
     derr = _mp_function(sp.diff(expr, x), [x])
