@@ -17,7 +17,7 @@ import sympy as sp
 
 from . import blocks as B
 from .latex import expression as tex
-from .latex import latex, lhs
+from .latex import interval_text, latex, lhs
 from .registry import get, names
 from .summary import Derived, Summary, summary
 
@@ -54,7 +54,8 @@ def activation_sections(name: str) -> tuple[str, list[Section]]:
 
     act = get(name)
     info = summary(act)
-    params = [("text", f"{p.name} = {float(p.default)!r} (domain {p.domain}): {p.doc}") for p in act.parameters]
+    params = [("text", f"{p.name} = {float(p.default)!r}, in {interval_text(p.domain)}: {p.doc}")
+              for p in act.parameters]
     limits = _limit_items(act, info)
     series = info.series
     series_item = ("math", f"{tex(series.value)} + O(x^{{{info.order}}})") if series.value is not None \

@@ -16,6 +16,7 @@ from .backends import BACKENDS
 from .budget import DEFAULT_TIMEOUT, time_budget
 from .errors import BackendUnavailableError, InvalidArgumentError, SymactError, UndecidedError
 from .latex import expression as latex_expression
+from .latex import interval_text
 from .latex import lhs as latex_lhs
 from .parity import FRAMEWORKS
 from .registry import get, names
@@ -65,8 +66,10 @@ def _cmd_show(args: argparse.Namespace) -> int:
     print(f"{act.name}: {act.formula}")
     if act.parameters:
         # exact decimals as written in the papers (0.044715), closed forms (SELU) to 17 digits
-        print("parameters: " + ", ".join(f"{k} = {float(v)!r}" if v.is_Rational else f"{k} ≈ {sp.N(v, 17)}"
-                                         for k, v in info.parameters.items()))
+        for p in act.parameters:
+            v = info.parameters[p.name]
+            value = f"{p.name} = {float(v)!r}" if v.is_Rational else f"{p.name} ≈ {sp.N(v, 17)}"
+            print(f"parameter        {value}, in {interval_text(p.domain)}" + (f": {p.doc}" if p.doc else ""))
     rows = [("definition", latex_lhs(act, 0) if args.latex else f"{act.name}(x)", info.definition),
             ("1st derivative", latex_lhs(act, 1) if args.latex else f"{act.name}'(x)", info.derivatives[0]),
             ("2nd derivative", latex_lhs(act, 2) if args.latex else f"{act.name}''(x)", info.derivatives[1])]

@@ -32,6 +32,19 @@ def lhs(act: Activation, order: int = 0, arg: str = "x") -> str:
     return f"{{{act.latex_name}}}{mark}\\left({arg}\\right)"
 
 
+def interval_text(domain: sp.Set) -> str:
+    """A parameter's domain as people write it: (0, ∞), [0, ∞), ℝ (SymPy prints Interval.open(0, oo))."""
+    if domain == sp.Reals:
+        return "ℝ"
+    if isinstance(domain, sp.Interval):
+        def end(v: sp.Expr) -> str:
+            return "∞" if v == sp.oo else "−∞" if v == -sp.oo else sp.sstr(v)
+        left = "(" if domain.left_open or domain.inf == -sp.oo else "["
+        right = ")" if domain.right_open or domain.sup == sp.oo else "]"
+        return f"{left}{end(domain.inf)}, {end(domain.sup)}{right}"
+    return sp.pretty(domain, use_unicode=True)
+
+
 def latex(obj: Activation | str | sp.Expr, derivative: int = 0) -> str:
     r"""LaTeX of a definition (``name(x) = formula``) or of an expression; ``derivative=n`` for the n-th.
 
@@ -48,4 +61,4 @@ def latex(obj: Activation | str | sp.Expr, derivative: int = 0) -> str:
 
 LATEX_PRINTER[:] = [latex]
 
-__all__ = ["SETTINGS", "expression", "latex", "lhs"]
+__all__ = ["SETTINGS", "expression", "interval_text", "latex", "lhs"]

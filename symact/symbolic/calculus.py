@@ -195,10 +195,27 @@ def _limit(expr: sp.Expr, point: sp.Expr, var: sp.Symbol, dir: str) -> sp.Expr:
     return sp.simplify(result)
 
 
+def _settle_signs(e: sp.Expr) -> sp.Expr:
+    """sign(a(p)) → ±1 where a keeps one sign for every p > 0 (SymPy leaves ∞·sign(e^{−p} − 1), which is −∞)."""
+    def settle(node: sp.Expr) -> sp.Expr:
+        a = node.args[0]
+        if a.free_symbols != {_P}:
+            return node
+        for value, relation in ((1, a > 0), (-1, a < 0)):
+            try:
+                if sp.solveset(relation, _P, sp.Interval.open(0, sp.oo)) == sp.Interval.open(0, sp.oo):
+                    return sp.Integer(value)
+            except (NotImplementedError, ValueError, TypeError):
+                return node
+        return node
+
+    return e.replace(lambda n: isinstance(n, sp.sign), settle) if e.has(sp.sign) else e
+
+
 def _limit_split_on_sign(expr: sp.Expr, point: sp.Expr, var: sp.Symbol, dir: str) -> sp.Expr:
     # sympy.limit(x*sigmoid(beta*x), beta, oo) fails for x of unknown sign: decide x > 0, x < 0, x = 0.
-    pos = _limit(expr.xreplace({x: _P}), point, var, dir).xreplace({_P: x})
-    neg = _limit(expr.xreplace({x: -_P}), point, var, dir).xreplace({_P: -x})
+    pos = _settle_signs(_limit(expr.xreplace({x: _P}), point, var, dir)).xreplace({_P: x})
+    neg = _settle_signs(_limit(expr.xreplace({x: -_P}), point, var, dir)).xreplace({_P: -x})
     zero = _limit(expr.xreplace({x: sp.S.Zero}), point, var, dir) if expr.xreplace({x: 0}).free_symbols & {var} \
         else sp.simplify(expr.xreplace({x: sp.S.Zero}))
     if sp.simplify(pos - neg) == 0 and sp.simplify(pos.xreplace({x: 0}) - zero) == 0:
