@@ -1,7 +1,8 @@
-"""The catalog: a Markdown page per activation and block (MkDocs/Sphinx) and one self-contained HTML page.
+"""The catalog: a Markdown page per activation and block (MkDocs/Sphinx) and a small static HTML site.
 
-The HTML page embeds its plots as data URIs and its formulas pre-rendered to MathML by KaTeX, so it
-needs no network, fonts or scripts to display.
+The site has an index (a card per entry: thumbnail plot and formula), one page per activation and block,
+and ``catalog.html`` with everything on one page (plots as data URIs). Formulas are pre-rendered to MathML
+(latex2mathml in Python, or KaTeX where Node has it), so the pages need no network, fonts or scripts.
 """
 
 from __future__ import annotations
@@ -109,39 +110,85 @@ def _markdown(title: str, sections: list[Section], image: str) -> str:
     return "\n".join(out)
 
 
+_STYLE = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}"
+          "section{border-top:1px solid #ccc;margin-top:2rem}img{max-width:100%}nav a{margin-right:.6rem}"
+          # MathML Core: a math font so that primes, limits and big operators sit where they belong
+          "math{font-family:'Latin Modern Math','STIX Two Math','Cambria Math',math;font-size:1.15em}"
+          "math[display=block]{display:block math;margin:.3rem 0}"
+          ".m{overflow-x:auto;overflow-y:hidden;margin:.5rem 0}"
+          ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(17rem,1fr));gap:1rem}"
+          ".card{border:1px solid #ddd;border-radius:.4rem;padding:.6rem;overflow:hidden}"
+          ".card h3{margin:.2rem 0}.card img{width:100%;height:auto}.card a{color:inherit;text-decoration:none}")
+
+
+def _head(title: str) -> str:
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{_STYLE}</style></head><body>")
+
+
+def _section_html(name: str, sections: list[Section], mathml: dict[str, str], image: str) -> list[str]:
+    body = []
+    for heading, items in sections:
+        body.append(f"<h3>{html.escape(heading)}</h3>")
+        for kind, text in items:
+            if kind == "math":
+                body.append(f'<div class="m">{mathml[text]}</div>')
+            elif kind == "image":
+                body.append(f'<img alt="{html.escape(name)}" src="{image}">')
+            else:
+                body.append(f"<p>{html.escape(text)}</p>")
+    return body
+
+
 def _html_page(pages: list[tuple[str, str, list[Section], str]], mathml: dict[str, str]) -> str:
-    style = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}"
-             "section{border-top:1px solid #ccc;margin-top:2rem}math{font-size:1.15em}"
-             "img{max-width:100%}nav a{margin-right:.6rem}.m{overflow-x:auto;overflow-y:hidden;margin:.5rem 0}")
+    """Everything on one self-contained page (plots as data URIs)."""
     nav = " ".join(f'<a href="#{html.escape(n)}">{html.escape(n)}</a>' for n, _, _, _ in pages)
-    body = [f"<!doctype html><html><head><meta charset='utf-8'><title>symact catalog</title><style>{style}</style>",
-            "</head><body><h1>symact catalog</h1>", f"<nav>{nav}</nav>"]
+    body = [_head("symact catalog"), "<h1>symact catalog</h1>", f"<nav>{nav}</nav>"]
     for name, title, sections, png in pages:
         body.append(f'<section id="{html.escape(name)}"><h2>{html.escape(title)}</h2>')
-        for heading, items in sections:
-            body.append(f"<h3>{html.escape(heading)}</h3>")
-            for kind, text in items:
-                if kind == "math":
-                    body.append(f'<div class="m">{mathml[text]}</div>')
-                elif kind == "image":
-                    body.append(f'<img alt="{html.escape(name)}" src="data:image/png;base64,{png}">')
-                else:
-                    body.append(f"<p>{html.escape(text)}</p>")
+        body += _section_html(name, sections, mathml, f"data:image/png;base64,{png}")
         body.append("</section>")
     body.append("</body></html>")
     return "\n".join(body)
 
 
-def build(out_dir: str | Path, *, html_page: bool = True, progress: bool = True) -> list[Path]:
-    """Write ``NAME.md`` + ``NAME.png`` per entry, ``index.md``, and ``catalog.html``; returns the paths."""
+def _entry_page(kind: str, name: str, title: str, sections: list[Section], mathml: dict[str, str]) -> str:
+    body = [_head(f"{name} · symact"), '<nav><a href="index.html">← all activations and blocks</a></nav>',
+            f"<h1>{html.escape(title)}</h1>", f"<p><em>{kind}</em></p>"]
+    body += _section_html(name, sections, mathml, f"{name}.png")
+    body.append("</body></html>")
+    return "\n".join(body)
+
+
+def _index_page(cards: list[tuple[str, str, str]], mathml: dict[str, str], engine: str) -> str:
+    """Cards (kind, name, definition LaTeX): a thumbnail plot and the formula each, linking to the page."""
+    body = [_head("symact catalog"), "<h1>symact catalog</h1>",
+            "<p>Activation functions and gated feed-forward blocks, defined symbolically. Formulas rendered to "
+            f"MathML by {html.escape(engine)}; <a href='catalog.html'>everything on one page</a>.</p>"]
+    for heading, wanted in (("Activations", "activation"), ("Blocks", "block")):
+        body += [f"<h2>{heading}</h2>", '<div class="cards">']
+        for kind, name, definition in cards:
+            if kind == wanted:
+                body.append(f'<div class="card"><a href="{name}.html"><img alt="{html.escape(name)}" '
+                            f'src="{name}.png" loading="lazy"><h3>{html.escape(name)}</h3></a>'
+                            f'<div class="m">{mathml[definition]}</div></div>')
+        body.append("</div>")
+    body.append("</body></html>")
+    return "\n".join(body)
+
+
+def build(out_dir: str | Path, *, html_page: bool = True, progress: bool = True, engine: str = "auto") -> list[Path]:
+    """Write ``NAME.md``, ``NAME.png`` and ``NAME.html`` per entry, ``index.md``, ``index.html`` (a card with
+    formula and thumbnail per entry) and ``catalog.html`` (all on one self-contained page); returns the paths.
+
+    ``engine``: LaTeX to MathML with ``"latex2mathml"`` (pure Python), ``"katex"`` (Node) or ``"auto"``."""
     from .plot import plot
-    from .render import katex_status, render
+    from .render import KatexUnavailable, choose_engine, katex_status, render
 
-    if html_page and katex_status():
-        from .render import KatexUnavailable
-
-        raise KatexUnavailable(f"the HTML catalog pre-renders formulas with KaTeX: {katex_status()} "
-                               "(or pass --no-html)")
+    chosen = choose_engine(engine) if html_page else None
+    if chosen == "katex" and katex_status():
+        raise KatexUnavailable(f"the HTML catalog with engine katex needs KaTeX: {katex_status()} "
+                               "(or use --engine latex2mathml, or --no-html)")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -162,14 +209,23 @@ def build(out_dir: str | Path, *, html_page: bool = True, progress: bool = True)
             [f"- [{n}]({n}.md)" for k, n, _ in todo if k == "block"]
     (out / "index.md").write_text("\n".join(index) + "\n", encoding="utf-8")
     written.append(out / "index.md")
-    if html_page:
+    if chosen is not None:
         formulas = sorted({t for _, _, sections, _ in pages for _, items in sections for k, t in items if k == "math"})
         if progress:
-            print(f"rendering {len(formulas)} formulas with KaTeX", file=sys.stderr, flush=True)
-        mathml = dict(zip(formulas, render(formulas), strict=True))
+            print(f"rendering {len(formulas)} formulas with {chosen}", file=sys.stderr, flush=True)
+        mathml = dict(zip(formulas, render(formulas, engine=chosen), strict=True))
         page = out / "catalog.html"
         page.write_text(_html_page(pages, mathml), encoding="utf-8")
         written.append(page)
+        cards = []
+        for (kind, name, _), (_, title, sections, _) in zip(todo, pages, strict=True):
+            entry = out / f"{name}.html"
+            entry.write_text(_entry_page(kind, name, title, sections, mathml), encoding="utf-8")
+            written.append(entry)
+            cards.append((kind, name, sections[0][1][0][1]))  # the Definition section's first formula
+        site = out / "index.html"
+        site.write_text(_index_page(cards, mathml, chosen), encoding="utf-8")
+        written.append(site)
     return written
 
 

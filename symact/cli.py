@@ -20,6 +20,7 @@ from .latex import interval_text
 from .latex import lhs as latex_lhs
 from .parity import FRAMEWORKS
 from .registry import get, names
+from .render import ENGINES
 from .summary import summary
 from .symbolic.calculus import MAX_SERIES_ORDER
 from .symbolic.claims import MAX_DEPTH, MAX_LENGTH, MAX_NODES
@@ -126,7 +127,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 def _cmd_catalog(args: argparse.Namespace) -> int:
     from .catalog import build
 
-    written = build(args.output, html_page=not args.no_html)
+    written = build(args.output, html_page=not args.no_html, engine=args.engine)
     print(f"wrote {len(written)} files to {args.output}")
     return 0
 
@@ -241,9 +242,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_plot.add_argument("--range", dest="x_range", default="-4,4", help="x range A,B (default -4,4)")
     p_plot.set_defaults(func=_cmd_plot)
 
-    p_cat = sub.add_parser("catalog", help="Markdown pages and one self-contained HTML page for everything")
+    p_cat = sub.add_parser("catalog", help="Markdown pages and a static HTML site (index, a page per entry)")
     p_cat.add_argument("-o", "--output", required=True, help="folder to write into")
-    p_cat.add_argument("--no-html", action="store_true", help="skip catalog.html (needs Node and KaTeX)")
+    p_cat.add_argument("--no-html", action="store_true", help="Markdown and plots only")
+    p_cat.add_argument("--engine", default="auto", choices=ENGINES,
+                       help="LaTeX to MathML: latex2mathml (Python), katex (Node), auto (katex if found)")
     p_cat.set_defaults(func=_cmd_catalog)
 
     p_exp = sub.add_parser("export", help="standalone source code of an activation's lowered function")

@@ -44,18 +44,22 @@ def test_html_is_self_contained(catalog):
     assert "https://" not in html and "<script" not in html
 
 
-def test_html_renders_in_headless_chromium(catalog):
-    out, _ = catalog
+def _screenshot(page: Path, shot: Path) -> bytes:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
         skip_or_fail("SYMACT_REQUIRE_CHROMIUM", "Chromium not installed (apt-get install chromium)")
-    shot = out / "shot.png"
     profile = tempfile.mkdtemp()
     subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     f"--user-data-dir={profile}", "--window-size=1000,1600", f"--screenshot={shot}",
-                    (out / "catalog.html").as_uri()], capture_output=True, timeout=120)
-    data = shot.read_bytes()
+                    page.as_uri()], capture_output=True, timeout=120)
+    return shot.read_bytes()
+
+
+def test_html_renders_in_headless_chromium(catalog):
+    out, _ = catalog
+    shot = out / "shot.png"
+    data = _screenshot(out / "catalog.html", shot)
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     # a blank page compresses to a few kB; formulas, text and a plot do not
     assert len(data) > 50_000
@@ -82,3 +86,42 @@ def test_plots_by_name(tmp_path):
         plot(["nope"], tmp_path / "q.png")
     with pytest.raises(symact.InvalidArgumentError, match="not a number"):
         plot(["swish:beta=abc"], tmp_path / "q.png")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The static site with formulas rendered in Python (latex2mathml): no Node needed."""
+    from symact.catalog import build
+
+    out = tmp_path_factory.mktemp("site")
+    build(out, engine="latex2mathml", progress=False)
+    return out
+
+
+def test_site_has_an_index_of_cards_and_a_page_per_entry(site):
+    index = (site / "index.html").read_text(encoding="utf-8")
+    names = symact.names() + B.block_names()
+    for name in names:
+        assert f'href="{name}.html"' in index and f'src="{name}.png"' in index, name
+        page = (site / f"{name}.html").read_text(encoding="utf-8")
+        assert '<a href="index.html">' in page and f'src="{name}.png"' in page and "<math" in page, name
+        assert "<script" not in page and "https://" not in page
+    assert index.count("<math") == len(names)  # one formula per card
+    assert "math{font-family" in index  # a math font stylesheet for MathML Core
+    assert "<munder>" in (site / "gelu.html").read_text(encoding="utf-8")  # limits underneath, not subscripts
+
+
+@pytest.mark.parametrize("page", ["index.html", "swiglu.html"])
+def test_site_renders_in_headless_chromium(site, page):
+    data = _screenshot(site / page, site / f"{page}.png")
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 30_000
+    import matplotlib.image as mpimg
+
+    assert mpimg.imread(site / f"{page}.png").std() > 0.05
+
+
+def test_catalog_engine_errors(tmp_path):
+    from symact.catalog import build
+
+    with pytest.raises(symact.SymactError, match="unknown LaTeX engine"):
+        build(tmp_path, engine="mathjax", progress=False)

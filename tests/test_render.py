@@ -95,3 +95,14 @@ def test_invalid_latex_is_rejected(katex):
         katex([r"\frac{1}{", r"\operatorname{GELU}(x)"])
     with pytest.raises(LatexRenderError):
         katex([r"\text{limit → 0}"])  # strict mode: unknown unicode in text is an error
+
+
+def test_every_catalog_formula_renders_with_latex2mathml():
+    """The Node-free engine takes every LaTeX string the catalog emits (KaTeX's strict check is above)."""
+    from symact.catalog import all_formulas
+
+    texs = all_formulas()
+    out = render(texs, engine="latex2mathml")
+    assert len(out) == len(texs) and all(m.startswith("<math") for m in out)
+    with pytest.raises(LatexRenderError):
+        render([r"\frac{1}{"], engine="latex2mathml")
