@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,6 +40,11 @@ def _parse_params(items: Sequence[str]) -> dict[str, Any]:
     return out
 
 
+def _text(expr: sp.Expr) -> str:
+    """SymPy's string form, with ∞ for SymPy's oo (the JSON output keeps SymPy's spelling)."""
+    return re.sub(r"\boo\b", "∞", sp.sstr(expr))
+
+
 def _cmd_list(args: argparse.Namespace) -> int:
     for name in names():
         act = get(name)
@@ -63,7 +69,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(info.as_dict(), indent=2))
         return 0
-    render = latex_expression if args.latex else sp.sstr
+    render = latex_expression if args.latex else _text
     print(f"{act.name}: {act.formula}")
     if act.parameters:
         # exact decimals as written in the papers (0.044715), closed forms (SELU) to 17 digits
