@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from .errors import InvalidArgumentError
+
 x = sp.Symbol("x", real=True)
 """The activation's argument (a real pre-activation)."""
 
@@ -23,4 +25,20 @@ alpha = sp.Symbol("alpha", positive=True)
 lam = sp.Symbol("lambda", positive=True)
 """SELU's output scale."""
 
-__all__ = ["alpha", "beta", "kappa", "lam", "x"]
+def normalise(expr: sp.Expr) -> sp.Expr:
+    """Every symbol named ``x`` (``sympy.Symbol("x")``, any assumptions) becomes :data:`symact.x`, so that
+    an expression built with plain SymPy is not constant in symact's variable. Other symbols stay: they are
+    parameters. Symbols named like symact's variable but written differently (``X``) are left alone."""
+    foreign = {s: x for s in expr.free_symbols if isinstance(s, sp.Symbol) and s.name == x.name and s != x}
+    expr = expr.xreplace(foreign) if foreign else expr
+    seen: dict[str, sp.Symbol] = {}
+    for s in sorted(expr.free_symbols, key=sp.default_sort_key):
+        if s.name in seen:
+            raise InvalidArgumentError(
+                f"the expression has two different symbols named {s.name!r} (assumptions "
+                f"{seen[s.name].assumptions0} and {s.assumptions0}): build it with one of them")
+        seen[s.name] = s
+    return expr
+
+
+__all__ = ["alpha", "beta", "kappa", "lam", "normalise", "x"]

@@ -34,7 +34,7 @@ from ..errors import InvalidArgumentError, UnknownParameterError
 from ..latex import expression as tex
 from ..registry import Activation, get, lookup
 from ..symbolic.calculus import derivative
-from ..symbols import x
+from ..symbols import normalise, x
 from .algebra import SympyOps, apply_activation, backward_pass, forward_pass, matrix
 
 SHAZEER_2020 = "Shazeer 2020, GLU Variants Improve Transformer, arXiv:2002.05202, eqs. 4-6"
@@ -141,7 +141,7 @@ def _factor(spec: str | sp.Expr, label: str) -> Activation:
     formula is printed with the argument substituted)."""
     if isinstance(spec, str):
         return get(spec)
-    expr = sp.sympify(spec)
+    expr = normalise(sp.sympify(spec))
     extra = sorted(s.name for s in expr.free_symbols if s != x)
     if extra:
         raise InvalidArgumentError(f"{label}: a block factor is an expression in x alone (the pre-activation); "

@@ -15,7 +15,7 @@ from functools import lru_cache
 import sympy as sp
 
 from ..functions import to_elementary
-from ..symbols import x
+from ..symbols import normalise, x
 from .ir import dexpit, dexpit_fast
 from .rules import (
     FAST_FUNCTION_RULES,
@@ -65,6 +65,7 @@ def lower(expr: sp.Expr, *, lowering: bool = True, fast: bool = False) -> sp.Exp
     ``lowering=False``: the textbook formula (named functions in elementary form), for comparisons;
     only ``Max``/``Min`` become ``maximum``/``minimum`` so that arrays work.
     """
+    expr = normalise(expr)  # sympy.Symbol("x") from plain SymPy is symact's x
     # Constants built from special functions (SELU's λ and α) become numbers first, so that no rule
     # rewrites them into lowering-only functions that cannot be evaluated.
     expr = expr.replace(lambda e: e.is_number and not e.is_Atom and e.has(sp.Function), lambda e: e.evalf(30))

@@ -25,7 +25,7 @@ from ..errors import (
 from ..functions import to_elementary
 from ..oracle import mp_function
 from ..registry import Activation, Param, check_value, get
-from ..symbols import x
+from ..symbols import normalise, x
 
 ActOrExpr = Activation | str | sp.Expr
 
@@ -49,22 +49,6 @@ def as_expr(obj: Any) -> sp.Expr:
     raise InvalidArgumentError(
         f"expected an activation, its name (see symact.names()) or a SymPy expression, got {obj!r}"
     )
-
-
-def normalise(expr: sp.Expr) -> sp.Expr:
-    """Every symbol named ``x`` (``sympy.Symbol("x")``, any assumptions) becomes :data:`symact.x`, so that
-    an expression built with plain SymPy is not constant in symact's variable. Other symbols stay: they are
-    parameters. Symbols named like symact's variable but written differently (``X``) are left alone."""
-    foreign = {s: x for s in expr.free_symbols if isinstance(s, sp.Symbol) and s.name == x.name and s != x}
-    expr = expr.xreplace(foreign) if foreign else expr
-    seen: dict[str, sp.Symbol] = {}
-    for s in sorted(expr.free_symbols, key=sp.default_sort_key):
-        if s.name in seen:
-            raise InvalidArgumentError(
-                f"the expression has two different symbols named {s.name!r} (assumptions "
-                f"{seen[s.name].assumptions0} and {s.assumptions0}): build it with one of them")
-        seen[s.name] = s
-    return expr
 
 
 def _as_symbol(wrt: Any, expr: sp.Expr | None = None) -> sp.Symbol:
