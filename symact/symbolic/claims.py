@@ -110,6 +110,8 @@ class _Builder:
         order, stack = [], [root]
         while stack:  # pre-order, reversed below: every child is built before its parent
             node = stack.pop()
+            if isinstance(node, ast.Call):
+                self._check_call(node)  # an unknown function is named before its arguments are read
             order.append(node)
             stack.extend(_children(node))
         for node in reversed(order):
@@ -155,18 +157,23 @@ class _Builder:
             return self.build(node.operand)
         raise _fail(node, "only unary + and - are allowed")
 
-    def _Call(self, node: ast.Call) -> sp.Expr:
+    def _check_call(self, node: ast.Call) -> None:
         if not isinstance(node.func, ast.Name):
             raise _fail(node, "call functions by plain name, e.g. gelu(x)")
+        name = node.func.id
+        key = name.lower()
+        if name not in ("diff", "limit") and name not in FUNCTIONS and key not in REGISTRY and key not in ALIASES:
+            raise _fail(node, f"unknown function {name!r}: use a registered activation (symact list), diff, "
+                              f"limit, or one of {', '.join(sorted(FUNCTIONS))}")
+
+    def _Call(self, node: ast.Call) -> sp.Expr:
+        self._check_call(node)
         name = node.func.id
         if name == "diff":
             return self._diff(node)
         if name == "limit":
             return self._limit(node)
         key = name.lower()
-        if name not in FUNCTIONS and key not in REGISTRY and key not in ALIASES:
-            raise _fail(node, f"unknown function {name!r}: use a registered activation (symact list), diff, "
-                              f"limit, or one of {', '.join(sorted(FUNCTIONS))}")
         args = [self.build(a) for a in node.args]
         kwargs = {k.arg: self.build(k.value) for k in node.keywords if k.arg is not None}
         if name in FUNCTIONS:
