@@ -86,3 +86,11 @@ def test_parity(tmp_path_factory, args):
 def test_catalog(tmp_path_factory, args):
     folder = tmp_path_factory.mktemp("fuzz")
     assert _run(["catalog", "-o", str(folder / "c"), *args]) in {0, 2}
+
+
+@pytest.mark.slow
+@settings(derandomize=True, max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(args=st.lists(st.sampled_from(["identities", "nope", "--check", "--out", "-x", "swish_family"]), max_size=3))
+def test_derivation(tmp_path_factory, args):
+    folder = tmp_path_factory.mktemp("fuzz")
+    assert _run(["derivation", *args, "--out", str(folder / "d")]) in {0, 1, 2}
