@@ -24,7 +24,7 @@ from .registry import get, names
 from .render import ENGINES
 from .summary import summary
 from .symbolic.calculus import MAX_SERIES_ORDER
-from .symbolic.claims import MAX_DEPTH, MAX_LENGTH, MAX_NODES
+from .symbolic.formula import MAX_DEPTH, MAX_LENGTH, MAX_NODES
 
 
 def _parse_params(items: Sequence[str]) -> dict[str, Any]:

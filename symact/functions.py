@@ -24,6 +24,14 @@ class NamedFunction(sp.Function):
     def elementary(self) -> sp.Expr:
         raise NotImplementedError
 
+    def _eval_expand_func(self, **hints: Any) -> sp.Expr:
+        return self.elementary()
+
+    def doit(self, **hints: Any) -> sp.Expr:
+        """The elementary form (``sympy``'s usual verb for "evaluate what you can"), arguments done first."""
+        arg = self.args[0].doit(**hints) if hints.get("deep", True) else self.args[0]
+        return type(self)(arg).elementary() if isinstance(type(self)(arg), NamedFunction) else type(self)(arg)
+
     def _eval_evalf(self, prec: int) -> sp.Expr | None:
         if not self.args[0].is_number:
             return None
