@@ -21,14 +21,15 @@ from .latex import latex
 from .lowering import lower
 from .registry import Activation, Param, get, names, register
 from .symbolic.calculus import asymptote, breakpoints, derivative, equivalent, limit, series
+from .symbolic.define import define, load_definitions, undefine
 from .symbols import x
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Activation", "InvalidArgumentError", "blocks", "InvalidParameterError", "MissingParameterError",
-    "NotAnalyticError", "Param", "Phi", "SymactError", "UndecidedError", "UnknownActivationError",
-    "UnknownParameterError", "__version__", "asymptote", "breakpoints", "derivative", "equivalent",
-    "export", "get", "lambdify", "latex", "limit", "lower", "names", "phi", "register", "register_backend", "series",
-    "sigma", "softplus", "to_elementary", "to_mpmath", "x",
+    "Activation", "InvalidArgumentError", "InvalidParameterError", "MissingParameterError", "NotAnalyticError",
+    "Param", "Phi", "SymactError", "UndecidedError", "UnknownActivationError", "UnknownParameterError",
+    "__version__", "asymptote", "blocks", "breakpoints", "define", "derivative", "equivalent", "export", "get",
+    "lambdify", "latex", "limit", "load_definitions", "lower", "names", "phi", "register", "register_backend",
+    "series", "sigma", "softplus", "to_elementary", "to_mpmath", "undefine", "x",
 ]

@@ -187,7 +187,9 @@ class _Builder:
     def _Name(self, node: ast.Name) -> sp.Expr:
         if node.id in self._names:
             return self._names[node.id]
-        raise _fail(node, f"unknown name {node.id!r}: the symbols are {', '.join(self._names)}")
+        raise _fail(node, f"unknown name {node.id!r}: a parameter needs a value (define(..., params={{'{node.id}': "
+                          f"1.0}}) or [activation] params = {{{node.id} = 1.0}}); the known symbols are "
+                          f"{', '.join(self._names)}")
 
     def _BinOp(self, node: ast.BinOp) -> sp.Expr:
         op = _BINOPS.get(type(node.op))
