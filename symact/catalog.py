@@ -51,7 +51,7 @@ def _limit_items(act: Any, info: Summary) -> list[tuple[str, str]]:
 
 
 def activation_sections(name: str) -> tuple[str, list[Section]]:
-    from .reference import reference_latex
+    from .reference import REFERENCE, reference_latex
 
     act = get(name)
     info = summary(act)
@@ -67,7 +67,8 @@ def activation_sections(name: str) -> tuple[str, list[Section]]:
         ("Derivatives", [("math", latex(act, 1)), ("math", latex(act, 2))]),
         ("Limits and asymptotes", limits),
         ("Series at 0", [series_item]),
-        ("Reference implementation (latexify-py)", [("math", reference_latex(name))]),
+        *([("Reference implementation (latexify-py)", [("math", reference_latex(act.name))])]
+          if act.name in REFERENCE else []),  # user definitions have none
         ("Plot", [("image", name)]),
         ("References", [("text", r) for r in act.references] + ([("text", act.notes)] if act.notes else [])),
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -13,11 +14,12 @@ from typing import Any
 
 import sympy as sp
 
+from . import blocks as B
 from .backends import BACKENDS
 from .budget import DEFAULT_TIMEOUT, time_budget
-from .errors import BackendUnavailableError, InvalidArgumentError, SymactError, UndecidedError
+from .errors import BackendUnavailableError, InvalidArgumentError, SymactError, UndecidedError, UnknownActivationError
 from .latex import expression as latex_expression
-from .latex import interval_text
+from .latex import interval_text, latex
 from .latex import lhs as latex_lhs
 from .parity import FRAMEWORKS
 from .registry import get, names
@@ -54,8 +56,45 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _subject(text: str) -> Any:
+    """A registered activation, a block (by name), or an unnamed definition of a formula in x."""
+    from .symbolic.define import from_formula
+
+    try:
+        return get(text)
+    except UnknownActivationError as missing:
+        try:
+            return B.get_block(text)
+        except UnknownActivationError:
+            pass
+        if text.strip().isidentifier():  # a misspelt name: the registry's close matches say more
+            raise missing from None
+        return from_formula(text)
+
+
+def _show_block(block: Any, args: argparse.Namespace) -> int:
+    grads = B.gradient_latex(block)
+    if args.json:
+        print(json.dumps({"name": block.name, "formula": block.formula, "latex": B.latex(block),
+                          "ffn_latex": B.latex(block, output=True), "scalar": str(block.scalar()),
+                          "gradients": grads, "references": list(block.references)}, indent=2))
+        return 0
+    print(f"{block.name}: {block.formula}")
+    print(f"{'definition':16s} {B.latex(block) if args.latex else _text(block.scalar())}")
+    print(f"{'ffn form':16s} {B.latex(block, output=True) if args.latex else _text(block.scalar(output=True))}")
+    for key, tex in grads.items():
+        print(f"{'gradient ' + key if key != 'definitions' else 'with':16s} {tex}")
+    print(f"{'parameters':16s} {_text(B.param_count(block))} (without biases)")
+    for ref in block.references:
+        print(f"reference        {ref}")
+    return 0
+
+
 def _cmd_show(args: argparse.Namespace) -> int:
-    act = get(args.name)
+    subject = _subject(args.name)
+    if isinstance(subject, B.Block):
+        return _show_block(subject, args)
+    act = subject
     params = _parse_params(args.param)
     if params:
         given = ", ".join(f"{k}={v}" for k, v in params.items())
@@ -91,6 +130,68 @@ def _cmd_show(args: argparse.Namespace) -> int:
         print(f"{item.key:16s} {item.result.text(render)}")
     for ref in act.references:
         print(f"reference        {ref}")
+    return 0
+
+
+def _cmd_latex(args: argparse.Namespace) -> int:
+    if not 0 <= args.order <= 6:
+        raise InvalidArgumentError(f"--order takes 0 to 6 (derivatives), got {args.order}")
+    subject = _subject(args.name)
+    with time_budget(args.timeout, f"symact latex {args.name}"):
+        if isinstance(subject, B.Block):
+            lines = [B.latex(subject), B.latex(subject, output=True),
+                     *(v for k, v in B.gradient_latex(subject).items() if k != "definitions")]
+        else:
+            lines = [latex(subject, k) for k in range(args.order + 1)]
+    print("\n".join(lines))
+    return 0
+
+
+def _cmd_accuracy(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .accuracy import measure, standard_grid
+    from .evaluate import lambdify
+
+    subject = _subject(args.name)
+    if isinstance(subject, B.Block):
+        raise InvalidArgumentError(f"{subject.name} is a block: accuracy measures activations (e.g. its factors)")
+    if not args.step > 0:
+        raise InvalidArgumentError(f"--step must be positive, got {args.step}")
+    with time_budget(args.timeout, f"symact accuracy {args.name}"):
+        rows = []
+        for label, dtype, kwargs in (("float64", np.float64, {}), ("float32", np.float32, {}),
+                                     ("float64, textbook formula", np.float64, {"lowering": False})):
+            grid = standard_grid(dtype, dense_step=args.step)
+            func = lambdify(subject, derivative=args.derivative, **kwargs)
+            rows.append((label, measure(subject, derivative=args.derivative, dtype=dtype, grid=grid, func=func)))
+    name = subject.name + "'" * args.derivative
+    print(f"{name}: ulp against the mpmath oracle on the standard grid (dense step {args.step:g} on [-40, 40], "
+          "tails, subnormals, specials)")
+    for label, r in rows:
+        special = f"; special values wrong: {', '.join(r.special_failures[:3])}" if r.special_failures else ""
+        print(f"{label:26s} max {r.max_ulp:.3g} ulp, median {r.median_ulp:.3g}, worst x = {r.worst_x:.6g}{special}")
+    ours, textbook = rows[0][1], rows[2][1]
+    if textbook.max_ulp > 64 * max(ours.max_ulp, 1.0):
+        print(f"the textbook formula cancels or overflows ({textbook.max_ulp:.3g} ulp at x = {textbook.worst_x:.6g}): "
+              "the lowered form avoids it")
+    return 0 if ours.max_ulp <= 2 and not ours.special_failures else 1
+
+
+def _cmd_derive(args: argparse.Namespace) -> int:
+    from .symbolic.derive import derive
+
+    with time_budget(args.timeout, "symact derive"):
+        sheet = derive(args.formula)
+    render = latex_expression if args.latex else _text
+    print(f"f(x) = {sheet.formula}")
+    for label, form, low in zip(("f", "f'", "f''"), sheet.forms, sheet.lowered, strict=True):
+        print(f"{label + '(x)':8s} = {render(form)}")
+        print(f"{'  stable':8s} = {_text(low)}")
+    if sheet.constants:
+        print("constants:")
+        for c in sheet.constants:
+            print(f"  {c.value:.10g} = {c.origin}   ({c.where})")
     return 0
 
 
@@ -215,11 +316,19 @@ def build_parser() -> argparse.ArgumentParser:
                f"budget that ran out: --timeout, default {DEFAULT_TIMEOUT:g} s). Claims and formulas: at most "
                f"{MAX_LENGTH} characters, {MAX_NODES} parts, nesting {MAX_DEPTH} deep. Series orders: 1 to "
                f"{MAX_SERIES_ORDER}.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--defs", action="append", default=[], metavar="FILE",
+                        help="TOML file of [[activation]] definitions to load first (also: SYMACT_DEFS)")
     sub = parser.add_subparsers(dest="command", required=True)
-    p_list = sub.add_parser("list", help="registered activations with their formulas and parameters")
+
+    def command(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], **kwargs)  # every command takes --defs
+    p_list = command("list", help="registered activations with their formulas and parameters")
     p_list.set_defaults(func=_cmd_list)
-    p_show = sub.add_parser("show", help="definition, derivatives, limits, asymptotes and series of one activation")
-    p_show.add_argument("name", help="activation name or alias (see `symact list`)")
+    p_show = command("show", help="definition, derivatives, limits, asymptotes and series of an activation, a "
+                                         "formula in x, or a block (with its gradients)")
+    p_show.add_argument("name", help="activation name or alias (see `symact list`), block, or formula such as "
+                                     "'x*sigma(1.5*x)'")
     p_show.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="parameter value, e.g. --param beta=2 (repeatable)")
     p_show.add_argument("--order", type=int, default=6, help="series order: terms of degree < ORDER (default 6)")
@@ -229,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     _timeout_option(p_show)
     p_show.set_defaults(func=_cmd_show)
 
-    p_check = sub.add_parser("check", help="decide a claim: PROVED, DISPROVED, HOLDS NUMERICALLY or UNDECIDED",
+    p_check = command("check", help="decide a claim: PROVED, DISPROVED, HOLDS NUMERICALLY or UNDECIDED",
                              description="Decide a claim about formulas. Exit status: 0 proved or holds, "
                                          "1 disproved, 3 undecided (or out of time), 2 bad input. A claim has at "
                                          f"most {MAX_LENGTH} characters per side, {MAX_NODES} parts and "
@@ -241,21 +350,41 @@ def build_parser() -> argparse.ArgumentParser:
     _timeout_option(p_check)
     p_check.set_defaults(func=_cmd_check)
 
-    p_plot = sub.add_parser("plot", help="plot activations and blocks (and derivatives) to a PNG")
+    p_tex = command("latex", help="LaTeX of a definition and its derivatives (or a block and its gradients), "
+                                         "one per line")
+    p_tex.add_argument("name", help="activation, block, or formula in x")
+    p_tex.add_argument("--order", type=int, default=1, help="derivatives up to this order (default 1)")
+    _timeout_option(p_tex)
+    p_tex.set_defaults(func=_cmd_latex)
+
+    p_acc = command("accuracy", help="max and median ulp in float64 and float32 against the mpmath oracle")
+    p_acc.add_argument("name", help="activation or formula in x")
+    p_acc.add_argument("--derivative", type=int, default=0, help="derivative order (default 0)")
+    p_acc.add_argument("--step", type=float, default=0.01, help="dense grid step on [-40, 40] (default 0.01)")
+    p_acc.set_defaults(timeout=None, func=_cmd_accuracy)
+
+    p_drv = command("derive", help="kernel author's sheet: f, f', f'', their stable forms, and the origin "
+                                          "of every constant")
+    p_drv.add_argument("formula", help="e.g. '0.5*x*(1+tanh(sqrt(2/pi)*(x+0.044715*x^3)))' (^ is a power)")
+    p_drv.add_argument("--latex", action="store_true", help="print f, f', f'' as LaTeX")
+    _timeout_option(p_drv)
+    p_drv.set_defaults(func=_cmd_derive)
+
+    p_plot = command("plot", help="plot activations and blocks (and derivatives) to a PNG")
     p_plot.add_argument("names", nargs="+", help="activations or blocks; parameters as swish:beta=0.5")
     p_plot.add_argument("-o", "--output", required=True, help="PNG file to write")
     p_plot.add_argument("--derivative", action="store_true", help="add first derivatives (dashed)")
     p_plot.add_argument("--range", dest="x_range", default="-4,4", help="x range A,B (default -4,4)")
     p_plot.set_defaults(func=_cmd_plot)
 
-    p_cat = sub.add_parser("catalog", help="Markdown pages and a static HTML site (index, a page per entry)")
+    p_cat = command("catalog", help="Markdown pages and a static HTML site (index, a page per entry)")
     p_cat.add_argument("-o", "--output", required=True, help="folder to write into")
     p_cat.add_argument("--no-html", action="store_true", help="Markdown and plots only")
     p_cat.add_argument("--engine", default="auto", choices=ENGINES,
                        help="LaTeX to MathML: latex2mathml (Python), katex (Node), auto (katex if found)")
     p_cat.set_defaults(func=_cmd_catalog)
 
-    p_exp = sub.add_parser("export", help="standalone source code of an activation's lowered function")
+    p_exp = command("export", help="standalone source code of an activation's lowered function")
     p_exp.add_argument("name", help="activation name or alias")
     p_exp.add_argument("--to", default="numpy", choices=list(BACKENDS), help="backend (default numpy)")
     p_exp.add_argument("--fast", action="store_true", help="the fast=True form (numpy): textbook speed, a few ulp")
@@ -264,19 +393,26 @@ def build_parser() -> argparse.ArgumentParser:
     _timeout_option(p_exp)
     p_exp.set_defaults(func=_cmd_export)
 
-    p_par = sub.add_parser("parity", help="accuracy and conventions of PyTorch/JAX kernels vs ours (Markdown)")
+    p_par = command("parity", help="accuracy and conventions of PyTorch/JAX kernels vs ours (Markdown)")
     p_par.add_argument("--framework", action="append", choices=FRAMEWORKS, help="default: all")
     p_par.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="where the kernels run")
     p_par.add_argument("--step", type=float, default=0.05, help="dense grid step on [-40, 40] (default 0.05)")
     p_par.add_argument("-o", "--output", help="Markdown file to write (default: print)")
     p_par.set_defaults(func=_cmd_parity)
 
-    p_der = sub.add_parser("derivation", help="regenerate the worked documents in derivations/")
+    p_der = command("derivation", help="regenerate the worked documents in derivations/")
     p_der.add_argument("names", nargs="*", help="documents (default all)")
     p_der.add_argument("--out", default="derivations", help="output folder (default derivations)")
     p_der.add_argument("--check", action="store_true", help="exit 1 if a committed document is stale")
     p_der.set_defaults(func=_cmd_derivation)
     return parser
+
+
+def _load_definitions(files: Sequence[str]) -> None:
+    from .symbolic.define import load_definitions
+
+    for path in [*filter(None, os.environ.get("SYMACT_DEFS", "").split(os.pathsep)), *files]:
+        load_definitions(path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -287,6 +423,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: 0 for --help, 2 for a usage error
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     try:
+        _load_definitions(args.defs)
         return int(args.func(args))
     except UndecidedError as exc:
         print(f"UNDECIDED: {exc}", file=sys.stderr)
