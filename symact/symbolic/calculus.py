@@ -94,9 +94,11 @@ def _derivative(expr: sp.Expr, order: int, wrt: sp.Symbol) -> sp.Expr:
 
 
 def _limit_at_infinity(expr: sp.Expr, var: sp.Symbol, sign: int) -> sp.Expr:
-    # sympy.limit trips over Piecewise (hard-sigmoid's x >= 3 branch), so first pick the branch
-    # that holds beyond the last breakpoint; substituting var = +-t with t > 0 then settles
-    # sign-dependent terms.
+    # sympy.limit trips over Piecewise (hard-sigmoid's x >= 3 branch) and Min/Max with a constant (a
+    # clamp), so first pick the branch that holds beyond the last breakpoint; substituting var = +-t
+    # with t > 0 then settles sign-dependent terms.
+    if expr.has(sp.Min, sp.Max):
+        expr = sp.piecewise_fold(expr.rewrite(sp.Piecewise))
     if expr.has(sp.Piecewise):
         far = max((abs(p) for p in _breakpoints(expr, var) if p.is_number), default=sp.S.Zero) + 1
         expr = _select_branches(expr, sign * far, var)
@@ -168,7 +170,7 @@ def _limit(expr: sp.Expr, point: sp.Expr, var: sp.Symbol, dir: str) -> sp.Expr:
             result = _limit_at_infinity(expr, var, 1 if point == sp.oo else -1)
         else:
             result = sp.limit(expr, var, point, dir)
-    except (NotImplementedError, ValueError) as exc:
+    except (NotImplementedError, ValueError, TypeError) as exc:  # SymPy's internals fail in all three ways
         raise UndecidedError(f"SymPy cannot compute the limit of {expr} as {var} -> {point}: {exc}") from exc
     if isinstance(result, sp.Limit) or result.has(sp.AccumBounds):
         raise UndecidedError(f"SymPy cannot decide the limit of {expr} as {var} -> {point} (got {result})")
@@ -243,6 +245,8 @@ def breakpoints(obj: ActOrExpr) -> list[sp.Expr]:
 
 
 def _breakpoints(expr: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
+    if expr.has(sp.Min, sp.Max):
+        expr = sp.piecewise_fold(expr.rewrite(sp.Piecewise))
     points: set[sp.Expr] = set()
     for pw in expr.atoms(sp.Piecewise):
         for _, cond in pw.args:
@@ -306,8 +310,13 @@ def series(obj: ActOrExpr, order: int = 6, at: Any = 0, *, with_order_term: bool
 
 @lru_cache(maxsize=512)
 def _series(expr: sp.Expr, order: int, at: sp.Expr) -> sp.Expr:
+    if expr.has(sp.Min, sp.Max):  # a clamp: its branch at the point, like a Piecewise
+        expr = sp.piecewise_fold(expr.rewrite(sp.Piecewise))
     expr = to_elementary(_select_branches(expr, at))
-    raw = sp.series(expr, x, at, order).removeO()
+    try:
+        raw = sp.series(expr, x, at, order).removeO()
+    except (NotImplementedError, ValueError, TypeError) as exc:  # SymPy's series fails in all three ways
+        raise UndecidedError(f"SymPy cannot expand {expr} in a series at x = {at}: {exc}") from exc
     shifted = sp.expand(raw.xreplace({x: x + at})) if at != 0 else sp.expand(raw)
     poly = sp.Poly(shifted, x)
     terms = []
@@ -369,11 +378,28 @@ def resolve(obj: ActOrExpr, order: int = 0, params: Mapping[str, Any] | None = N
             subs[by_name[key]] = check_value(Param(key, by_name[key], sp.S.Zero, sp.Reals), value)
         expr = expr.xreplace(subs)
     expr = derivative(expr, order) if order else expr
-    missing = sorted(s.name for s in expr.free_symbols if s != x)
-    if missing:
-        example = ", ".join(f"{m}=1.0" for m in missing)
-        raise MissingParameterError(f"give a numeric value for {', '.join(missing)}, e.g. lambdify(..., {example})")
+    loose = sorted((s for s in expr.free_symbols if s != x), key=lambda s: s.name)
+    if loose:
+        example = ", ".join(f"{s.name}=1.0" for s in loose)
+        raise MissingParameterError(f"give a numeric value for {', '.join(s.name for s in loose)}, e.g. "
+                                    f"lambdify(..., {example}){_registered_origin(expr, loose)}")
     return expr
+
+
+def _registered_origin(expr: sp.Expr, loose: list[sp.Symbol]) -> str:
+    """", or lambdify('softplus', derivative=1), which takes beta's default" when ``expr`` is a registered
+    definition's derivative written with its parameter symbols."""
+    from ..registry import REGISTRY
+
+    for act in REGISTRY.values():
+        if not set(loose) <= {p.symbol for p in act.parameters}:
+            continue
+        for k in range(4):
+            if _derivative(act.expr, k, x) == expr:
+                defaults = ", ".join(f"{p.name} = {p.default}" for p in act.parameters if p.symbol in loose)
+                call = f"lambdify('{act.name}'" + (f", derivative={k})" if k else ")")
+                return f", or {call}, which takes the default {defaults}"
+    return ""
 
 
 @lru_cache(maxsize=512)

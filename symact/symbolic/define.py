@@ -8,6 +8,7 @@ it like a built-in one: derivatives, limits, series, LaTeX, lowering, ``lambdify
 
 from __future__ import annotations
 
+import math
 import numbers
 import re
 import tomllib
@@ -42,9 +43,9 @@ def _params(params: Mapping[str, Any] | None) -> dict[str, Param]:
                                        f"symact.Param, got {value!r}")
         symbol = sp.Symbol(key, real=True)
         probe = Param(key, symbol, sp.S.Zero, sp.Reals)
-        if isinstance(value, str):
-            try:
-                value = sp.Rational(value)
+        if isinstance(value, str) or (isinstance(value, float) and math.isfinite(value)):
+            try:  # a decimal means exactly what it says (1.5 = 3/2), as in formulas
+                value = sp.Rational(value if isinstance(value, str) else repr(value))
             except (TypeError, ValueError):
                 raise InvalidArgumentError(f"parameter {key!r}: {value!r} is not a number") from None
         out[key] = Param(key, symbol, check_value(probe, value), sp.Reals, "")
