@@ -361,7 +361,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_acc.add_argument("name", help="activation or formula in x")
     p_acc.add_argument("--derivative", type=int, default=0, help="derivative order (default 0)")
     p_acc.add_argument("--step", type=float, default=0.01, help="dense grid step on [-40, 40] (default 0.01)")
-    p_acc.set_defaults(timeout=None, func=_cmd_accuracy)
+    _timeout_option(p_acc)
+    p_acc.set_defaults(func=_cmd_accuracy)
 
     p_drv = command("derive", help="kernel author's sheet: f, f', f'', their stable forms, and the origin "
                                           "of every constant")

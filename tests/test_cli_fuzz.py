@@ -57,6 +57,13 @@ def test_export(name, args):
 
 
 @FUZZ
+@given(subject=st.one_of(NAMES, CLAIM_TEXT, st.sampled_from(["swiglu", "x*sigma(1.5*x)", "x^2", "glu"])), args=ARGS)
+def test_latex_and_derive(subject, args):
+    assert _run(["latex", subject, *args, "--timeout", "3"]) in {0, 2, 3}
+    assert _run(["derive", subject, *args, "--timeout", "3"]) in {0, 2, 3}
+
+
+@FUZZ
 @given(args=ARGS)
 def test_list_and_unknown_commands(args):
     assert _run(["list", *args]) in {0, 2}
@@ -94,3 +101,12 @@ def test_catalog(tmp_path_factory, args):
 def test_derivation(tmp_path_factory, args):
     folder = tmp_path_factory.mktemp("fuzz")
     assert _run(["derivation", *args, "--out", str(folder / "d")]) in {0, 1, 2}
+
+
+@pytest.mark.slow
+@settings(derandomize=True, max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(subject=st.one_of(NAMES, st.sampled_from(["swiglu", "x*sigma(1.5*x)", "x^2", "1/x", "exp(x)"])),
+       args=st.lists(st.sampled_from(["--derivative", "1", "-1", "9", "--step", "0", "nan", "2", "--defs",
+                                      "/nonexistent.toml"]), max_size=3))
+def test_accuracy(subject, args):
+    assert _run(["accuracy", subject, "--step", "1", *args, "--timeout", "10"]) in {0, 1, 2, 3}

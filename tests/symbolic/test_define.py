@@ -145,11 +145,12 @@ def test_definitions_file_on_the_command_line(tmp_path, monkeypatch):
         assert code == 0 and out.startswith(r"\operatorname{TSwish}")
     finally:
         symact.undefine("toml_swish")
-    monkeypatch.setenv("SYMACT_DEFS", str(defs))
-    try:
-        assert _cli("check", "toml_swish(x, 1) == silu(x)")[0] == 0
-    finally:
-        symact.undefine("toml_swish")
+    with monkeypatch.context() as env:
+        env.setenv("SYMACT_DEFS", str(defs))
+        try:
+            assert _cli("check", "toml_swish(x, 1) == silu(x)")[0] == 0
+        finally:
+            symact.undefine("toml_swish")
     bad = tmp_path / "bad.toml"
     bad.write_text('[[activation]]\nname = "x1"\nformula = "x\n', encoding="utf-8")
     code, out = _cli("list", "--defs", str(bad))
@@ -195,3 +196,14 @@ def test_definitions_module_runs_in_a_fresh_process(tmp_path):
                           env={**__import__("os").environ, "SYMACT_DEFS": str(defs)}, timeout=120)
     assert done.returncode == 0 and "x*Phi(x)**2" in done.stdout
     assert np.isfinite(0.0)
+
+
+def test_user_latex_renders_in_katex(defined):
+    from helpers import skip_or_fail
+
+    from symact.render import katex_status, render
+
+    if katex_status():
+        skip_or_fail("SYMACT_REQUIRE_KATEX", f"KaTeX unavailable: {katex_status()}")
+    texs = [symact.latex(name, k) for name in USER for k in (0, 1, 2)]
+    assert all("<math" in m for m in render(texs, engine="katex"))

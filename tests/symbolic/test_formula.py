@@ -102,3 +102,16 @@ def test_parser_fuzz(text):
     else:
         assert isinstance(out, sp.Expr)
     assert not os.path.exists("/tmp/symact-pwned")
+
+
+def test_seed_claims_on_the_command_line():
+    import contextlib
+    import io
+
+    from symact.cli import main
+
+    for claim in SEED_CLAIMS:
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            code = main(["check", claim])
+        verdict = out.getvalue().split(":")[0]
+        assert code == (1 if verdict == "DISPROVED" else 0) and verdict in ("PROVED", "DISPROVED"), claim
