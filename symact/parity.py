@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 
 from .accuracy import measure, standard_grid
+from .backends import BACKENDS
+from .backends.generated import GeneratedBackend
 from .errors import BackendUnavailableError, InvalidArgumentError
 from .evaluate import lambdify
 
@@ -44,8 +46,8 @@ def _jax_kernels() -> dict[str, Callable]:
     return out
 
 
-FRAMEWORKS = ("torch", "jax")
-"""Frameworks whose own activation kernels parity measures."""
+FRAMEWORKS = tuple(name for name, b in BACKENDS.items() if isinstance(b, GeneratedBackend))
+"""Frameworks whose own activation kernels parity measures: those with a generated backend (torch, jax)."""
 
 
 class _Framework:
@@ -70,7 +72,7 @@ class _Framework:
             else:
                 raise InvalidArgumentError(f"unknown framework {name!r}: torch or jax")
         except ImportError:
-            raise BackendUnavailableError(f"{name} is not installed: pip install -e '.[{name}]'") from None
+            raise BackendUnavailableError(f"{name} is not installed: {BACKENDS[name].install}") from None
 
     def value(self, kernel: Callable, dtype: Any) -> Callable[[np.ndarray], np.ndarray]:
         def run(xs: np.ndarray) -> np.ndarray:
