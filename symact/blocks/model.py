@@ -30,7 +30,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..errors import InvalidArgumentError, UnknownParameterError
+from ..errors import InvalidArgumentError, SymactError, UnknownParameterError
 from ..latex import expression as tex
 from ..registry import Activation, get, lookup
 from ..symbolic.calculus import derivative
@@ -272,6 +272,15 @@ def get_block(name: Block | str) -> Block:
     return lookup(name, BLOCKS, _BLOCK_ALIASES, "block", "symact.blocks.block_names()")
 
 
+def is_block(name: str) -> bool:
+    """Whether ``name`` is a registered block or block alias."""
+    try:
+        get_block(name)
+    except SymactError:
+        return False
+    return True
+
+
 def gated(activation: str | Activation, *, name: str | None = None) -> Block:
     r"""The GLU variant of any registered activation: $a(xW + b) \otimes (xV + c)$ (Shazeer's order)."""
     act = get(activation)
@@ -290,5 +299,5 @@ def ffn(activation: str | Activation, *, name: str | None = None) -> Block:
 
 __all__ = [
     "BLOCKS", "Block", "DAUPHIN_2017", "PARAMETERS", "SHAZEER_2020", "TOUVRON_2023", "VASWANI_2017", "block_names",
-    "derived_gradients", "ffn", "gated", "get_block", "gradient_latex", "latex", "register_block",
+    "derived_gradients", "ffn", "gated", "get_block", "gradient_latex", "is_block", "latex", "register_block",
 ]

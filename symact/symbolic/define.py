@@ -18,7 +18,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..blocks.model import BLOCKS, get_block
+from ..blocks.model import BLOCKS, is_block
 from ..errors import InvalidArgumentError, SymactError
 from ..registry import ALIASES, REGISTRY, Activation, Param, check_value, register
 from ..symbols import normalise, x
@@ -88,7 +88,7 @@ def define(name: str, formula: str | sp.Expr, params: Mapping[str, Any] | None =
     if not isinstance(name, str) or not _NAME.match(name):
         raise InvalidArgumentError(f"a definition's name is lower-case snake_case (e.g. my_gelu), got {name!r}")
     builtin = (name in REGISTRY or name in ALIASES) and name not in USER_DEFINED
-    if builtin or name in BLOCKS or _is_block(name):
+    if builtin or name in BLOCKS or is_block(name):
         raise InvalidArgumentError(f"{name!r} is a built-in activation or block: choose another name (e.g. my_{name})")
     if name in USER_DEFINED and not replace:
         raise InvalidArgumentError(f"{name!r} is already defined (pass replace=True to redefine it)")
@@ -150,14 +150,6 @@ def load_definitions(path: str | Path) -> list[Activation]:
         except SymactError as exc:
             raise InvalidArgumentError(f"definitions file {path}, activation {table.get('name')!r}: {exc}") from None
     return out
-
-
-def _is_block(name: str) -> bool:
-    try:
-        get_block(name)
-    except SymactError:
-        return False
-    return True
 
 
 __all__ = ["USER_DEFINED", "define", "from_formula", "load_definitions", "undefine"]

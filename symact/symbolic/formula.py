@@ -26,7 +26,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..blocks.model import W2, V, W, b, b2, c, get_block
+from ..blocks.model import W2, V, W, b, b2, c, get_block, is_block
 from ..errors import InvalidArgumentError, SymactError
 from ..functions import Phi, phi, sigma, softplus
 from ..registry import ALIASES, REGISTRY, get
@@ -226,7 +226,7 @@ class _Builder:
         name = node.func.id
         key = name.lower()
         if name not in _SPECIAL and name not in FUNCTIONS and key not in REGISTRY and key not in ALIASES \
-                and not _is_block(key):
+                and not is_block(key):
             raise _fail(node, f"unknown function {name!r}: use a registered activation (symact list), a block "
                               f"(glu, swiglu, ...), diff, limit, Piecewise, or one of {', '.join(sorted(FUNCTIONS))}")
 
@@ -318,14 +318,6 @@ class _Builder:
         if not isinstance(var, sp.Symbol):
             raise _fail(node, "the limit variable must be a symbol such as beta")
         return limit(expr, point, wrt=var)
-
-
-def _is_block(key: str) -> bool:
-    try:
-        get_block(key)
-    except SymactError:
-        return False
-    return True
 
 
 def parse(text: str, *, symbols: Mapping[str, sp.Expr] | None = None,
