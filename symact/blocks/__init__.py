@@ -16,12 +16,15 @@ from .model import (
     VASWANI_2017,
     W2,
     Block,
+    Layout,
     V,
     W,
     b,
     b2,
     block_names,
     c,
+    clamp,
+    clamp_above,
     derived_gradients,
     ffn,
     gated,
@@ -34,8 +37,8 @@ from .numeric import NumpyOps, forward, gradients
 from .sizes import d_hidden, d_model, llama_hidden_dim, matched_hidden, param_count
 
 __all__ = [
-    "BLOCKS", "Block", "DAUPHIN_2017", "NumpyOps", "PARAMETERS", "SHAZEER_2020", "SympyOps", "TOUVRON_2023",
-    "VASWANI_2017", "V", "W", "W2", "b", "b2", "block_names", "c", "d_hidden", "d_model", "derived_gradients", "ffn",
-    "forward", "gated", "get_block", "gradient_latex", "gradients", "latex", "llama_hidden_dim", "matched_hidden",
-    "param_count", "register_block",
+    "BLOCKS", "Block", "DAUPHIN_2017", "Layout", "NumpyOps", "PARAMETERS", "SHAZEER_2020", "SympyOps",
+    "TOUVRON_2023", "VASWANI_2017", "V", "W", "W2", "b", "b2", "block_names", "c", "clamp", "clamp_above", "d_hidden",
+    "d_model", "derived_gradients", "ffn", "forward", "gated", "get_block", "gradient_latex", "gradients", "latex",
+    "llama_hidden_dim", "matched_hidden", "param_count", "register_block",
 ]

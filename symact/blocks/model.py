@@ -51,6 +51,42 @@ PARAMETERS = ("W", "V", "b", "c", "W2", "b2")
 
 
 @dataclass(frozen=True)
+class Layout:
+    """A fused ``gate_up_proj`` of shape (d, 2h): which columns are the gate (W) and which the value (V).
+
+    ``"halves"``: the first h columns and the last h (Phi-3, Llama 4's experts: ``gate, up = chunk(2)``);
+    ``"interleaved"``: even and odd columns (gpt-oss: ``gate, up = x[..., ::2], x[..., 1::2]``).
+    ``gate_first``: the gate is the first half / the even columns. Porting a model with the wrong layout
+    runs silently and produces garbage: that is why it is data here.
+    """
+
+    fused: str
+    gate_first: bool = True
+    source: str = ""
+
+    def split(self, fused: Any) -> tuple[Any, Any]:
+        """(W, V) = (gate, value) columns of a fused (d, 2h) weight (or (2h,) bias)."""
+        if self.fused == "halves":
+            h = fused.shape[-1] // 2
+            first, second = fused[..., :h], fused[..., h:]
+        elif self.fused == "interleaved":
+            first, second = fused[..., ::2], fused[..., 1::2]
+        else:
+            raise InvalidArgumentError(f"unknown fused layout {self.fused!r}: halves or interleaved")
+        return (first, second) if self.gate_first else (second, first)
+
+
+def clamp_above(z: sp.Expr, limit: Any) -> sp.Expr:
+    """min(z, L) as torch.clamp(max=L) differentiates it: the gradient passes at z = L (the branch is ≤)."""
+    return sp.Piecewise((z, z <= limit), (limit, True))
+
+
+def clamp(z: sp.Expr, low: Any, high: Any) -> sp.Expr:
+    """clamp(z, lo, hi) with torch.clamp's gradient convention: 1 on the closed interval [lo, hi]."""
+    return sp.Piecewise((low, z < low), (high, z > high), (z, True))
+
+
+@dataclass(frozen=True)
 class Block:
     r"""$H = f(xW + b) \otimes g(xV + c)$, or $H = f(xW + b)$ when ``second`` is None (plain FFN).
 
@@ -67,6 +103,8 @@ class Block:
     references: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     notes: str = ""
+    layout: Layout | None = None
+    """How a model stores W and V fused in one matrix (None: two separate projections)."""
 
     @property
     def gated(self) -> bool:
@@ -173,7 +211,8 @@ def derived_gradients(block: Block | str, d: int, h: int, d_out: int | None = No
 def _apply_latex(act: Activation | None, arg: str, order: int = 0) -> str:
     if act is not None and not act.latex_name:  # an expression factor: its formula at the argument
         body = derivative(act.expr) if order else act.expr
-        return tex(body.xreplace({x: sp.Symbol(arg)}))
+        text = tex(body.xreplace({x: sp.Symbol(arg)}))
+        return rf"\left({text}\right)" if body.is_Add else text  # u + 1 next to ⊗ needs its parentheses
     if act is None or act.name == "identity":
         if order:
             return "1"
@@ -298,6 +337,7 @@ def ffn(activation: str | Activation, *, name: str | None = None) -> Block:
 
 
 __all__ = [
-    "BLOCKS", "Block", "DAUPHIN_2017", "PARAMETERS", "SHAZEER_2020", "TOUVRON_2023", "VASWANI_2017", "block_names",
-    "derived_gradients", "ffn", "gated", "get_block", "gradient_latex", "is_block", "latex", "register_block",
+    "BLOCKS", "Block", "DAUPHIN_2017", "Layout", "PARAMETERS", "SHAZEER_2020", "TOUVRON_2023", "VASWANI_2017",
+    "block_names", "clamp", "clamp_above", "derived_gradients", "ffn", "gated", "get_block", "gradient_latex",
+    "is_block", "latex", "register_block",
 ]
