@@ -28,6 +28,9 @@ NAIR_2010 = "Nair & Hinton 2010, Rectified Linear Units Improve Restricted Boltz
 MISRA_2019 = "Misra 2019, Mish: A Self Regularized Non-Monotonic Activation Function, arXiv:1908.08681"
 SO_2021 = "So et al. 2021, Primer: Searching for Efficient Transformers for Language Modeling, arXiv:2109.08668"
 DUGAS_2000 = "Dugas et al. 2000, Incorporating Second-Order Functional Knowledge for Better Option Pricing, NIPS"
+KRIZHEVSKY_2010 = "Krizhevsky 2010, Convolutional Deep Belief Networks on CIFAR-10 (ReLU6; PyTorch F.relu6)"
+COLLOBERT_2004 = "Collobert 2004, Large Scale Machine Learning, PhD thesis (HardTanh; PyTorch F.hardtanh)"
+BARRON_2017 = "Barron 2017, Continuously Differentiable Exponential Linear Units, arXiv:1704.07483"
 RADFORD_2021 = ("Radford et al. 2021, Learning Transferable Visual Models From Natural Language Supervision "
                 "(CLIP code: QuickGELU)")
 
@@ -149,4 +152,27 @@ HARD_SIGMOID = register(Activation(
 HARD_SWISH = register(Activation(
     "hard_swish", sp.piecewise_fold(x * _hard_sigmoid(x)), r"\operatorname{hardswish}", "x relu6(x + 3) / 6",
     aliases=("hardswish",), references=(HOWARD_2019,),
+))
+
+RELU6 = register(Activation(
+    "relu6", sp.Piecewise((0, x <= 0), (6, x >= 6), (x, True)), r"\operatorname{ReLU6}", "min(max(0, x), 6)",
+    references=(KRIZHEVSKY_2010, HOWARD_2019),
+))
+
+HARDTANH = register(Activation(
+    "hardtanh", sp.Piecewise((-1, x <= -1), (1, x >= 1), (x, True)), r"\operatorname{HardTanh}",
+    "clamp(x, -1, 1)", aliases=("hard_tanh",), references=(COLLOBERT_2004,),
+    notes="PyTorch's default min_val = -1, max_val = 1; jax.nn.hard_tanh.",
+))
+
+CELU = register(Activation(
+    "celu", sp.Piecewise((x, x > 0), (alpha * (sp.exp(x / alpha) - 1), True)), r"\operatorname{CELU}_{\alpha}",
+    "x if x > 0 else alpha (exp(x / alpha) - 1)",
+    parameters=(Param("alpha", alpha, sp.S.One, _POSITIVE, "negative saturation value -alpha; C¹ for every alpha"),),
+    references=(BARRON_2017,),
+))
+
+LOG_SIGMOID = register(Activation(
+    "log_sigmoid", sp.log(sigma(x)), r"\log\sigma", "log(sigmoid(x)) = -softplus(-x)",
+    aliases=("logsigmoid",), notes="PyTorch F.logsigmoid, jax.nn.log_sigmoid.",
 ))

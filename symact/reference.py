@@ -87,11 +87,28 @@ def hard_swish(x):
     return x * min(max(x + 3, 0), 6) / 6
 
 
+def relu6(x):
+    return min(max(0.0, x), 6.0)
+
+
+def hardtanh(x):
+    return min(max(x, -1.0), 1.0)
+
+
+def celu(x, alpha=1.0):
+    return x if x > 0 else alpha * (exp(x / alpha) - 1)
+
+
+def log_sigmoid(x):
+    return -log1p(exp(-x))
+
+
 REFERENCE: dict[str, Callable[..., float]] = {
     "identity": identity, "relu": relu, "relu_squared": relu_squared, "sigmoid": sigmoid, "tanh": tanh_,
     "gelu": gelu, "gelu_tanh": gelu_tanh, "gelu_sigmoid": gelu_sigmoid, "quick_gelu": quick_gelu,
     "swish": swish, "silu": silu, "softplus": softplus, "mish": mish, "elu": elu, "selu": selu,
-    "hard_sigmoid": hard_sigmoid, "hard_swish": hard_swish,
+    "hard_sigmoid": hard_sigmoid, "hard_swish": hard_swish, "relu6": relu6,
+    "hardtanh": hardtanh, "celu": celu, "log_sigmoid": log_sigmoid,
 }
 """Registry name → reference implementation (keyword defaults are the papers' values)."""
 

@@ -45,6 +45,10 @@ REFERENCES: dict[str, tuple[Callable, dict[str, str]]] = {
              {"lambda": SELU_LAMBDA_PAPER, "alpha": SELU_ALPHA_PAPER}),
     "hard_sigmoid": (lambda x, p: _relu6(x + 3) / 6, {}),
     "hard_swish": (lambda x, p: x * _relu6(x + 3) / 6, {}),
+    "relu6": (lambda x, p: _relu6(x), {}),
+    "hardtanh": (lambda x, p: min(max(x, -1), 1), {}),
+    "celu": (lambda x, p: max(x, 0) + min(0, p["alpha"] * (mp.exp(x / p["alpha"]) - 1)), {"alpha": "1"}),
+    "log_sigmoid": (lambda x, p: -mp.log(1 + mp.exp(-x)), {}),
 }
 
 
