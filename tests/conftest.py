@@ -36,6 +36,10 @@ HEAVY = (
     "tests/test_parity.py::test_accuracy_rows_cover_shipped_kernels",  # every framework kernel on a dense grid
     "tests/backends/test_frameworks.py::test_matches_jax_kernels_and_grad",
     "tests/symbolic/test_claims.py::test_verdicts[LambertW",  # SymPy needs ~25 s for this one
+    # the identities document proved again, and its staleness check in a subprocess (the up-to-date check of
+    # every document stays: identities in the fast suite, the others here)
+    "tests/test_derivations.py::test_every_identity_is_proved",
+    "tests/test_derivations.py::test_check_mode_detects_stale",
     # whole-catalog builds (the KaTeX one runs Node over every formula); the latex2mathml site stays fast
     "tests/test_catalog.py::test_markdown_only_without_katex",
     "tests/test_catalog.py::test_every_entry_has_a_page_and_a_plot",
