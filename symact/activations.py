@@ -13,6 +13,9 @@ from .functions import Phi, sigma, softplus
 from .registry import Activation, Param, register
 from .symbols import alpha, beta, kappa, lam, x
 
+negative_slope = sp.Symbol("negative_slope", nonnegative=True)
+"""Leaky ReLU's slope for x < 0 (PyTorch and Hugging Face: 0.01)."""
+
 _POSITIVE = sp.Interval.open(0, sp.oo)
 _NONNEGATIVE = sp.Interval(0, sp.oo)
 
@@ -29,6 +32,8 @@ MISRA_2019 = "Misra 2019, Mish: A Self Regularized Non-Monotonic Activation Func
 SO_2021 = "So et al. 2021, Primer: Searching for Efficient Transformers for Language Modeling, arXiv:2109.08668"
 DUGAS_2000 = "Dugas et al. 2000, Incorporating Second-Order Functional Knowledge for Better Option Pricing, NIPS"
 KRIZHEVSKY_2010 = "Krizhevsky 2010, Convolutional Deep Belief Networks on CIFAR-10 (ReLU6; PyTorch F.relu6)"
+MAAS_2013 = ("Maas, Hannun & Ng 2013, Rectifier Nonlinearities Improve Neural Network Acoustic Models, ICML "
+             "(leaky ReLU; PyTorch's negative_slope = 0.01)")
 COLLOBERT_2004 = "Collobert 2004, Large Scale Machine Learning, PhD thesis (HardTanh; PyTorch F.hardtanh)"
 BARRON_2017 = "Barron 2017, Continuously Differentiable Exponential Linear Units, arXiv:1704.07483"
 RADFORD_2021 = ("Radford et al. 2021, Learning Transferable Visual Models From Natural Language Supervision "
@@ -157,6 +162,14 @@ HARD_SWISH = register(Activation(
 RELU6 = register(Activation(
     "relu6", sp.Piecewise((0, x <= 0), (6, x >= 6), (x, True)), r"\operatorname{ReLU6}", "min(max(0, x), 6)",
     references=(KRIZHEVSKY_2010, HOWARD_2019),
+))
+
+LEAKY_RELU = register(Activation(
+    "leaky_relu", sp.Piecewise((x, x > 0), (negative_slope * x, True)), r"\operatorname{LeakyReLU}",
+    "x if x > 0 else negative_slope x",
+    parameters=(Param("negative_slope", negative_slope, sp.Rational("0.01"), _NONNEGATIVE,
+                      "slope for x < 0 (PyTorch and Hugging Face: 0.01)"),),
+    aliases=("leakyrelu",), references=(MAAS_2013,),
 ))
 
 HARDTANH = register(Activation(

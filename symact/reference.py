@@ -91,6 +91,10 @@ def relu6(x):
     return min(max(0.0, x), 6.0)
 
 
+def leaky_relu(x, negative_slope=0.01):
+    return x if x > 0 else negative_slope * x
+
+
 def hardtanh(x):
     return min(max(x, -1.0), 1.0)
 
@@ -107,7 +111,7 @@ REFERENCE: dict[str, Callable[..., float]] = {
     "identity": identity, "relu": relu, "relu_squared": relu_squared, "sigmoid": sigmoid, "tanh": tanh_,
     "gelu": gelu, "gelu_tanh": gelu_tanh, "gelu_sigmoid": gelu_sigmoid, "quick_gelu": quick_gelu,
     "swish": swish, "silu": silu, "softplus": softplus, "mish": mish, "elu": elu, "selu": selu,
-    "hard_sigmoid": hard_sigmoid, "hard_swish": hard_swish, "relu6": relu6,
+    "hard_sigmoid": hard_sigmoid, "hard_swish": hard_swish, "relu6": relu6, "leaky_relu": leaky_relu,
     "hardtanh": hardtanh, "celu": celu, "log_sigmoid": log_sigmoid,
 }
 """Registry name → reference implementation (keyword defaults are the papers' values)."""

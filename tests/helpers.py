@@ -46,6 +46,7 @@ REFERENCES: dict[str, tuple[Callable, dict[str, str]]] = {
     "hard_sigmoid": (lambda x, p: _relu6(x + 3) / 6, {}),
     "hard_swish": (lambda x, p: x * _relu6(x + 3) / 6, {}),
     "relu6": (lambda x, p: _relu6(x), {}),
+    "leaky_relu": (lambda x, p: x if x > 0 else p["negative_slope"] * x, {"negative_slope": "0.01"}),
     "hardtanh": (lambda x, p: min(max(x, -1), 1), {}),
     "celu": (lambda x, p: max(x, 0) + min(0, p["alpha"] * (mp.exp(x / p["alpha"]) - 1)), {"alpha": "1"}),
     "log_sigmoid": (lambda x, p: -mp.log(1 + mp.exp(-x)), {}),

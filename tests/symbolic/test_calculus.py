@@ -73,7 +73,7 @@ def test_derivative_is_cached():
 def test_limits_at_infinity_agree_with_large_x(name, sign):
     limit = symact.limit(symact.get(name).default_expr, sign * sp.oo)
     ref = reference(name)
-    big = ref(sign * 1e4)
+    big = ref(sign * 1e6)  # far enough out that a slow divergence (leaky ReLU's 0.01x) is plain
     if limit.is_finite:
         assert abs(big - mp.mpf(str(sp.N(limit, 30)))) < 1e-20
     else:
