@@ -122,7 +122,6 @@ class NumpyBackend:
     def source(self, prepared: Prepared, *, fast: bool = False) -> str:
         names = frozenset(NUMPY_FUNCTIONS)
         lo, hi = prepared.limits()
-        forms = [(fast, "")] if fast else [(False, ""), (True, "_fast")]
         lines = [f'"""{prepared.title}', "",
                  "Standalone: the kernels below are symact's (symact.kernels), generated into this file; the",
                  "function at the end is evaluated exactly as symact.lambdify(..., backend=\"numpy\") evaluates it.",
@@ -130,17 +129,17 @@ class NumpyBackend:
                  "import scipy.special", "", "", kernels.source(), "",
                  "# --- the generated function " + "-" * 70, "",
                  tail_source(prepared.asymptotes(), "_tail", names), ""]
-        built = None
-        for is_fast, suffix in reversed(forms):  # the fast form first: the default routes float32 to it
+        # the fast form first (float32 input of the default form is routed to it), then the form asked for
+        forms = [(True, "_fast", None), (False, "", "_F_fast")] if not fast else [(True, "", None)]
+        for is_fast, suffix, routed in forms:
             plan = _Plan(prepared.expr, True, is_fast, names)
             lines += [plan.text.replace("def _value(", f"def _value{suffix}("), ""]
             lines += [f"_F{suffix} = numeric_function(",
                       f"    _value{suffix}, limits=lambda: ({float_code(lo)}, {float_code(hi)}),",
                       "    tail=lambda: _tail,",
                       f"    rescue={plan.rescue}, chunk={plan.chunk}, probe=True,",
-                      f"    fast_form={'lambda: _F_fast' if built else 'None'}, source={plan.text!r},",
+                      f"    fast_form={f'lambda: {routed}' if routed else 'None'}, source={plan.text!r},",
                       f"    label={str(prepared.expr)!r},", ")", ""]
-            built = suffix
         lines += ["", f"def {prepared.name}(x):",
                   '    """Elementwise on an array of any shape; float32 is computed in float64 and rounded once."""',
                   "    return _F(x)", ""]
