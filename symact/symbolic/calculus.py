@@ -97,8 +97,7 @@ def _limit_at_infinity(expr: sp.Expr, var: sp.Symbol, sign: int) -> sp.Expr:
     # sympy.limit trips over Piecewise (hard-sigmoid's x >= 3 branch) and Min/Max with a constant (a
     # clamp), so first pick the branch that holds beyond the last breakpoint; substituting var = +-t
     # with t > 0 then settles sign-dependent terms.
-    if expr.has(sp.Min, sp.Max):
-        expr = sp.piecewise_fold(expr.rewrite(sp.Piecewise))
+    expr = _as_branches(expr)
     if expr.has(sp.Piecewise):
         far = max((abs(p) for p in _breakpoints(expr, var) if p.is_number), default=sp.S.Zero) + 1
         expr = _select_branches(expr, sign * far, var)
@@ -244,9 +243,13 @@ def breakpoints(obj: ActOrExpr) -> list[sp.Expr]:
     return _breakpoints(as_expr(obj), x)
 
 
+def _as_branches(expr: sp.Expr) -> sp.Expr:
+    """Min/Max (a clamp) as Piecewise, so that limits, series and breakpoints pick branches the same way."""
+    return sp.piecewise_fold(expr.rewrite(sp.Piecewise)) if expr.has(sp.Min, sp.Max) else expr
+
+
 def _breakpoints(expr: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
-    if expr.has(sp.Min, sp.Max):
-        expr = sp.piecewise_fold(expr.rewrite(sp.Piecewise))
+    expr = _as_branches(expr)
     points: set[sp.Expr] = set()
     for pw in expr.atoms(sp.Piecewise):
         for _, cond in pw.args:
@@ -310,9 +313,7 @@ def series(obj: ActOrExpr, order: int = 6, at: Any = 0, *, with_order_term: bool
 
 @lru_cache(maxsize=512)
 def _series(expr: sp.Expr, order: int, at: sp.Expr) -> sp.Expr:
-    if expr.has(sp.Min, sp.Max):  # a clamp: its branch at the point, like a Piecewise
-        expr = sp.piecewise_fold(expr.rewrite(sp.Piecewise))
-    expr = to_elementary(_select_branches(expr, at))
+    expr = to_elementary(_select_branches(_as_branches(expr), at))
     try:
         raw = sp.series(expr, x, at, order).removeO()
     except (NotImplementedError, ValueError, TypeError) as exc:  # SymPy's series fails in all three ways
