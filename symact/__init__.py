@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import activations as _activations  # noqa: F401  (registers the built-in definitions)
-from . import blocks
+from . import blocks, spellings
 from .backends import register_backend
 from .errors import (
     InvalidArgumentError,
@@ -20,6 +20,7 @@ from .functions import Phi, phi, sigma, softplus, to_elementary
 from .latex import latex
 from .lowering import lower
 from .registry import Activation, Param, get, names, register
+from .spellings import which
 from .symbolic.calculus import asymptote, breakpoints, derivative, equivalent, limit, series
 from .symbolic.define import define, load_definitions, undefine
 from .symbols import x
@@ -31,5 +32,5 @@ __all__ = [
     "Param", "Phi", "SymactError", "UndecidedError", "UnknownActivationError", "UnknownParameterError",
     "__version__", "asymptote", "blocks", "breakpoints", "define", "derivative", "equivalent", "export", "get",
     "lambdify", "latex", "limit", "load_definitions", "lower", "names", "phi", "register", "register_backend",
-    "series", "sigma", "softplus", "to_elementary", "to_mpmath", "undefine", "x",
+    "series", "sigma", "spellings", "softplus", "to_elementary", "to_mpmath", "undefine", "which", "x",
 ]

@@ -142,6 +142,9 @@ def check_value(param: Param, value: Any, *, activation: str = "") -> sp.Expr:
     return value
 
 
+QUALIFIED_RESOLVER: list[Any] = []
+"""Resolves ``framework:name`` (set by :mod:`symact.spellings`, which builds on the registry)."""
+
 LATEX_PRINTER: list[Any] = []
 """The LaTeX printer of definitions, set by :mod:`symact.latex` when it is imported (Jupyter display)."""
 
@@ -196,6 +199,11 @@ def get(name: str | Activation) -> Activation:
         return name
     if not isinstance(name, str):
         raise InvalidArgumentError(f"get() takes an activation name such as 'gelu', got {name!r}")
+    if ":" in name and QUALIFIED_RESOLVER:
+        found = QUALIFIED_RESOLVER[0](name)
+        if not isinstance(found, Activation):
+            raise UnknownActivationError(f"{name!r} is a block, not an activation: use symact.blocks.get_block")
+        return found
     return lookup(name, REGISTRY, ALIASES, "activation", f"symact.names() for the {len(REGISTRY)} registered names")
 
 

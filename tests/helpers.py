@@ -50,6 +50,27 @@ REFERENCES: dict[str, tuple[Callable, dict[str, str]]] = {
     "hardtanh": (lambda x, p: min(max(x, -1), 1), {}),
     "celu": (lambda x, p: max(x, 0) + min(0, p["alpha"] * (mp.exp(x / p["alpha"]) - 1)), {"alpha": "1"}),
     "log_sigmoid": (lambda x, p: -mp.log(1 + mp.exp(-x)), {}),
+    # Hugging Face's forms (transformers/activations.py), torch.nn.functional's and jax.nn's documentation
+    "gelu_fast": (lambda x, p: x / 2 * (1 + mp.tanh(x * mpf("0.7978845608") * (1 + p["kappa"] * x * x))),
+                  {"kappa": "0.044715"}),
+    "gelu_10": (lambda x, p: min(max(x * mp.ncdf(x), -10), 10), {}),
+    "laplace": (lambda x, p: (1 + mp.erf((x - p["mu"]) / (p["s"] * mp.sqrt(2)))) / 2,
+                {"mu": "0.707107", "s": "0.282095"}),
+    "sqrt_softplus": (lambda x, p: mp.sqrt(mp.log(1 + mp.exp(x))), {}),
+    "softsign": (lambda x, p: x / (1 + abs(x)), {}),
+    "tanhshrink": (lambda x, p: x - mp.tanh(x), {}),
+    "softshrink": (lambda x, p: x - p["lambd"] if x > p["lambd"] else (x + p["lambd"] if x < -p["lambd"] else 0),
+                   {"lambd": "0.5"}),
+    "hardshrink": (lambda x, p: x if abs(x) > p["lambd"] else 0, {"lambd": "0.5"}),
+    "threshold": (lambda x, p: x if x > p["threshold"] else p["value"], {"threshold": "0", "value": "0"}),
+    "prelu": (lambda x, p: x if x >= 0 else p["weight"] * x, {"weight": "0.25"}),
+    "rrelu": (lambda x, p: x if x >= 0 else (mpf(1) / 8 + mpf(1) / 3) / 2 * x, {}),
+    "squareplus": (lambda x, p: (x + mp.sqrt(x * x + p["b"])) / 2, {"b": "4"}),
+    "sparse_plus": (lambda x, p: 0 if x <= -1 else (x if x >= 1 else (x + 1) ** 2 / 4), {}),
+    "sparse_sigmoid": (lambda x, p: 0 if x <= -1 else (1 if x >= 1 else (x + 1) / 2), {}),
+    "xielu": (lambda x, p: p["alpha_p"] * x * x + p["beta"] * x if x > 0
+              else p["alpha_n"] * (mp.expm1(min(x, p["eps"])) - x) + p["beta"] * x,
+              {"alpha_p": "0.8", "alpha_n": "0.8", "beta": "0.5", "eps": "-0.000001"}),
 }
 
 
@@ -71,7 +92,7 @@ def param_sets(name: str) -> list[dict[str, str]]:
 
 def sample_points(name: str, n: int = 8, seed: int = 0, low: float = -8.0, high: float = 8.0) -> list[float]:
     """Seeded points in [low, high], kept 1e-3 away from the definition's kinks."""
-    kinks = [float(k) for k in symact.breakpoints(name)]
+    kinks = [float(k) for k in symact.breakpoints(symact.get(name).default_expr)]
     rng = np.random.default_rng(seed + sum(map(ord, name)))
     points = [p for p in rng.uniform(low, high, 3 * n) if all(abs(p - k) > 1e-3 for k in kinks)]
     return [float(p) for p in points[:n]]

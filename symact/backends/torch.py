@@ -21,6 +21,12 @@ class TorchBackend(GeneratedBackend):
     imports = ("import math", "", "import torch")
     functions = {"expit": "torch.sigmoid", "erfc_stable": "torch.special.erfc", "erf": "torch.special.erf",
              "log1p": "torch.log1p", "expm1": "torch.expm1",
+             "hypot": "torch.hypot(_t({0}), _t({1}))",
+             "sqrt_softplus":
+                 "torch.where({0} < -37, torch.exp({0} / 2), torch.sqrt(torch.logaddexp(torch.zeros_like({0}), {0})))",
+             "expit_rsqrt_softplus":
+                 "torch.where({0} < -37, torch.exp({0} / 2), "
+                 "torch.sigmoid({0}) / torch.sqrt(torch.logaddexp(torch.zeros_like({0}), {0})))",
              "softplus_stable": "torch.logaddexp(torch.zeros_like({0}), {0})",
              "maximum": "torch.maximum(_t({0}), _t({1}))",
              "minimum": "torch.minimum(_t({0}), _t({1}))",

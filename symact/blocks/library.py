@@ -68,11 +68,16 @@ FFN_RELU_SQUARED = register_block(Block(
     "ffn_relu_squared", "relu_squared", None, r"\operatorname{FFN}_{\operatorname{ReLU}^2}",
     "relu(xW1 + b1)^2 W2 + b2", (NEMOTRON_2024,), notes="Nemotron-4 / Nemotron-H: down(relu(up x)^2), not gated.",
 ))
+FFN_XIELU = register_block(Block(
+    "ffn_xielu", "xielu", None, r"\operatorname{FFN}_{\operatorname{xIELU}}", "xielu(xW1 + b1) W2 + b2",
+    ("Huang & Schlag 2024, arXiv:2411.13010 (xIELU)", "Swiss AI 2025, Apertus (transformers: models/apertus)"),
+    notes="Apertus: down(xielu(up x)), not gated; alpha_p, alpha_n learned per layer.",
+))
 SWIGLU_FUSED = register_block(Block(
     "swiglu_fused", "swish", "identity", r"\operatorname{SwiGLU}", "Swish_beta(xW + b) * (xV + c), W and V fused",
     (SHAZEER_2020,), layout=Layout("halves", True, "Phi-3 / Llama 4 experts: gate, up = gate_up_proj(x).chunk(2)"),
     notes="SwiGLU as Phi-3 and Llama 4's experts store it: one gate_up_proj whose first half is the gate.",
 ))
 
-__all__ = ["BILINEAR", "FFN_GELU", "FFN_RELU", "FFN_RELU_SQUARED", "FFN_SWISH", "GEGLU", "GEGLU_TANH", "GLU", "REGLU",
-           "REGLU_SQUARED", "SWIGLU", "SWIGLU_CLAMPED", "SWIGLU_FUSED", "SWIGLU_OAI"]
+__all__ = ["BILINEAR", "FFN_GELU", "FFN_RELU", "FFN_RELU_SQUARED", "FFN_SWISH", "FFN_XIELU", "GEGLU", "GEGLU_TANH", "GLU",
+           "REGLU", "REGLU_SQUARED", "SWIGLU", "SWIGLU_CLAMPED", "SWIGLU_FUSED", "SWIGLU_OAI"]

@@ -30,9 +30,9 @@ from typing import Any
 
 import sympy as sp
 
-from ..errors import InvalidArgumentError, SymactError, UnknownParameterError
+from ..errors import InvalidArgumentError, SymactError, UnknownActivationError, UnknownParameterError
 from ..latex import expression as tex
-from ..registry import Activation, get, lookup
+from ..registry import QUALIFIED_RESOLVER, Activation, get, lookup
 from ..symbolic.calculus import derivative
 from ..symbols import normalise, x
 from .algebra import SympyOps, apply_activation, backward_pass, forward_pass, matrix
@@ -308,6 +308,11 @@ def get_block(name: Block | str) -> Block:
         return name
     if not isinstance(name, str):
         raise InvalidArgumentError(f"expected a block name such as 'swiglu', got {name!r}")
+    if ":" in name and QUALIFIED_RESOLVER:  # vllm:silu_and_mul, torch:glu (symact.spellings)
+        found = QUALIFIED_RESOLVER[0](name)
+        if not isinstance(found, Block):
+            raise UnknownActivationError(f"{name!r} is an activation, not a block: use symact.get")
+        return found
     return lookup(name, BLOCKS, _BLOCK_ALIASES, "block", "symact.blocks.block_names()")
 
 

@@ -27,11 +27,13 @@ from .ddmath import (
     expit_poly,
     gauss,
     gauss_poly,
+    k_gauss_poly,
     ncdf,
     x_erfc_poly_dd,
     x_expit_poly,
     x_gauss,
     x_gauss_poly,
+    x_minus_tanh,
     x_ncdf,
     x_tanh_softplus,
 )
@@ -68,6 +70,21 @@ def _far_left(minus_z: np.ndarray) -> np.ndarray | None:
     if not np.fmax.reduce(minus_z, axis=None, initial=-np.inf) > _FAR_LEFT:  # fmax: NaN ignored
         return None
     return minus_z > _FAR_LEFT
+
+
+def _sqrt_softplus(z: np.ndarray) -> np.ndarray:
+    """√softplus(z); e^{z/2} below −37, where softplus = e^z(1 − e^z/2) rounds to e^z and underflows from −745."""
+    far = np.asarray(z) < -37.0
+    out = np.sqrt(_softplus(np.where(far, 0.0, z)))
+    return np.where(far, np.exp(np.asarray(z) * 0.5), out)
+
+
+def _expit_rsqrt_softplus(z: np.ndarray) -> np.ndarray:
+    """σ(z)/√softplus(z); e^{z/2} below −37 (σ ≈ softplus ≈ e^z there, and both underflow: 0/0)."""
+    far = np.asarray(z) < -37.0
+    near = np.where(far, 0.0, z)
+    out = _expit(near) / np.sqrt(_softplus(near))
+    return np.where(far, np.exp(np.asarray(z) * 0.5), out)
 
 
 def _expit(z: np.ndarray) -> np.ndarray:
@@ -229,6 +246,7 @@ LONGDOUBLE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "erfc_poly": partial(erfc_poly_dd, _LongdoubleNamespace),
     "x_erfc_poly": partial(x_erfc_poly_dd, _LongdoubleNamespace),
     "gauss_poly": partial(gauss_poly, _LongdoubleNamespace),
+    "k_gauss_poly": partial(k_gauss_poly, _LongdoubleNamespace),
     "x_gauss_poly": partial(x_gauss_poly, _LongdoubleNamespace),
     "x_tanh_softplus": partial(x_tanh_softplus, _LongdoubleNamespace),
     "ncdf": partial(ncdf, _LongdoubleNamespace),
@@ -248,6 +266,9 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "erfc_poly": partial(erfc_poly_dd, _NumpyNamespace),
     "x_erfc_poly": partial(x_erfc_poly_dd, _NumpyNamespace),
     "gauss_poly": partial(gauss_poly, _NumpyNamespace),
+    "k_gauss_poly": partial(k_gauss_poly, _NumpyNamespace),
+    "x_minus_tanh": partial(x_minus_tanh, _NumpyNamespace),
+    "hypot": np.hypot,
     "x_gauss_poly": partial(x_gauss_poly, _NumpyNamespace),
     "x_tanh_softplus": partial(x_tanh_softplus, _NumpyNamespace),
     "ncdf": partial(ncdf, _NumpyNamespace),
@@ -265,6 +286,8 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "log1p": np.log1p,
     "expm1": np.expm1,
     "softplus_stable": _softplus,
+    "sqrt_softplus": _sqrt_softplus,
+    "expit_rsqrt_softplus": _expit_rsqrt_softplus,
     "maximum": np.maximum,
     "minimum": np.minimum,
     "where": np.where,

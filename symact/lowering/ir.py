@@ -327,6 +327,59 @@ class x_gauss_poly(Lowered):
         return k * v * sp.exp(-_poly(v, c) ** 2)
 
 
+class k_gauss_poly(Lowered):
+    """k·e^{−P(x)²} with k = k_hi + k_lo and the product carried exactly (Laplace': φ((x − μ)/s)/s)."""
+
+    double_double = True
+    underflows = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr, k_hi: sp.Expr, k_lo: sp.Expr, *c: sp.Expr) -> sp.Expr:
+        return (k_hi + k_lo) * sp.exp(-_poly(v, c) ** 2)
+
+
+class hypot(Lowered):
+    """√(a² + b²) without the overflow of a² (squareplus beyond |x| ≈ 1e154)."""
+
+    nargs = 2
+
+    @classmethod
+    def meaning(cls, a: sp.Expr, b: sp.Expr) -> sp.Expr:
+        return sp.sqrt(a**2 + b**2)
+
+
+class x_minus_tanh(Lowered):
+    """x − tanh(x) without the cancellation near 0 (tanhshrink): Lambert's continued fraction."""
+
+    nargs = 1
+    double_double = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr) -> sp.Expr:
+        return v - sp.tanh(v)
+
+
+class sqrt_softplus(Lowered):
+    """√softplus(z), e^{z/2} below z = −37 (where softplus(z) = e^z(1 − e^z/2 + …) and e^z underflows long
+    before its square root does)."""
+
+    nargs = 1
+
+    @classmethod
+    def meaning(cls, z: sp.Expr) -> sp.Expr:
+        return sp.sqrt(softplus(z))
+
+
+class expit_rsqrt_softplus(Lowered):
+    """σ(z)/√softplus(z), e^{z/2} below z = −37 (both factors underflow there: 0/0)."""
+
+    nargs = 1
+
+    @classmethod
+    def meaning(cls, z: sp.Expr) -> sp.Expr:
+        return sigma(z) / sp.sqrt(softplus(z))
+
+
 LOWERED: dict[str, type[Lowered]] = {cls.__name__: cls for cls in Lowered.__subclasses__()}
 """Name → class: the one list of lowered functions (every subclass of :class:`Lowered`)."""
 

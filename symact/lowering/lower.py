@@ -110,7 +110,9 @@ def _float_constants(e: sp.Expr) -> sp.Expr:
 
     ``evalf`` alone does not reach inside unevaluated functions such as ``expit(sqrt(2)*x)``.
     """
-    if e.is_Integer or isinstance(e, sp.logic.boolalg.BooleanAtom):
+    if e.is_Integer:  # beyond 2⁵³ as a float: torch cannot convert a Python int past int64
+        return e if abs(e) <= 2**53 else sp.Float(e, 30)
+    if isinstance(e, sp.logic.boolalg.BooleanAtom):
         return e
     if e.is_number:
         value = e.evalf(30)

@@ -23,21 +23,26 @@ from .ir import (
     erfc_stable,
     expit,
     expit_poly,
+    expit_rsqrt_softplus,
     expm1,
     gauss,
     gauss_poly,
+    hypot,
+    k_gauss_poly,
     log1p,
     maximum,
     minimum,
     ncdf,
     ramp,
     softplus_stable,
+    sqrt_softplus,
     where,
     x_erfc_poly,
     x_expit,
     x_expit_poly,
     x_gauss,
     x_gauss_poly,
+    x_minus_tanh,
     x_ncdf,
     x_tanh_softplus,
     x_tanh_softplus_fast,
@@ -175,6 +180,42 @@ def _kink_rule(e: sp.Expr) -> sp.Expr | None:
     return f.xreplace({x: sp.Max(x, 0)}) + g.xreplace({x: sp.Min(x, 0)})
 
 
+def _hypot_rule(e: sp.Expr) -> sp.Expr | None:
+    if e.is_Pow and e.exp in (sp.S.Half, -sp.S.Half) and e.base.is_Add:
+        rest = e.base - x**2
+        if x**2 in e.base.args and rest.is_number and rest.is_positive:
+            h = hypot(x, sp.sqrt(rest))
+            return h if e.exp > 0 else 1 / h
+    return None
+
+
+def _x_minus_tanh_rule(e: sp.Expr) -> sp.Expr | None:
+    if e.is_Add and x in e.args and -sp.tanh(x) in e.args:
+        return sp.Add(x_minus_tanh(x), *(a for a in e.args if a not in (x, -sp.tanh(x))))
+    return None
+
+
+def _sqrt_softplus_rule(e: sp.Expr) -> sp.Expr | None:
+    # √softplus(z) = e^{z/2} to double precision for z < −37, where softplus(z) = e^z underflows first
+    if e.is_Pow and isinstance(e.base, softplus) and e.exp in (sp.S.Half, -sp.S.Half):
+        z = e.base.args[0]
+        root = sqrt_softplus(z)
+        return root if e.exp > 0 else 1 / root
+    if e.is_Mul:
+        for f in e.args:
+            if isinstance(f, sigma) and 1 / sqrt_softplus(f.args[0]) in e.args:
+                rest = [a for a in e.args if a not in (f, 1 / sqrt_softplus(f.args[0]))]
+                return sp.Mul(expit_rsqrt_softplus(f.args[0]), *rest)
+    return None
+
+
+def _rational_rule(e: sp.Expr) -> sp.Expr | None:
+    if not e.is_Add or e.free_symbols != {x} or not e.is_rational_function(x) or e.is_polynomial(x):
+        return None
+    out = sp.factor(sp.together(e))
+    return out if out != e else None
+
+
 NODE_RULES: tuple[NodeRule, ...] = (
     NodeRule("kink", "Piecewise((f, x > 0), (g, True)) with f(0) = g(0) = 0 → f(max(x, 0)) + g(min(x, 0)): no "
              "numpy.where select (~7× a multiplication), and each branch sees only its own half (ELU, SELU, "
@@ -182,6 +223,13 @@ NODE_RULES: tuple[NodeRule, ...] = (
     NodeRule("log_one_plus", "log(1 + eᶻ) = softplus(z), log(1 + w) = log1p(w), log σ(z) = −softplus(−z)",
              _log_rule),
     NodeRule("logistic", "1/(1 + e^w) = σ(−w): no overflow of e^w", _reciprocal_rule),
+    NodeRule("hypot", "√(x² + c) → hypot(x, √c): no overflow of x² (squareplus)", _hypot_rule),
+    NodeRule("x_minus_tanh", "x − tanh x → x_minus_tanh(x), a continued fraction near 0 where the difference "
+             "(x³/3) cancels (tanhshrink)", _x_minus_tanh_rule),
+    NodeRule("sqrt_softplus", "√softplus(z) → e^{z/2} below z = −37 (softplus underflows from −745, its root "
+             "only from −1490); σ(z)/√softplus(z) likewise → e^{z/2}: no 0/0", _sqrt_softplus_rule),
+    NodeRule("rational", "a sum of rational functions of x → one factored quotient: 1/(1 + x) − x/(1 + x)² "
+             "= 1/(1 + x)² (softsign') without the cancellation", _rational_rule),
     NodeRule("sigma_pair", "σ(z)σ(−z) = σ'(z) = t/(1 + t)², t = e^−|z|, one compensated quotient: ≤ 1.3 ulp "
              "where the product of two rounded σ reaches 2.4 (σ', tanh' = 4σ'(2x))", _sigma_pair_rule),
 )
@@ -385,6 +433,18 @@ def _fuse_x_times(e: sp.Expr, fast: bool = False) -> sp.Expr:
     return e
 
 
+def _fuse_k_gauss(e: sp.Expr) -> sp.Expr:
+    """k·gauss_poly(x, …) → k_gauss_poly(x, k_hi, k_lo, …): the constant's product carried exactly."""
+    polys = [f for f in e.args if isinstance(f, gauss_poly)]
+    k = sp.Mul(*(a for a in e.args if a.is_number))
+    if len(polys) != 1 or k == 1 or len(e.args) != 1 + sum(1 for a in e.args if a.is_number):
+        return e
+    value = sp.N(k, 40)
+    hi = float(value)
+    lo = float(value - sp.Float(hi, 40))
+    return k_gauss_poly(x, sp.Float(hi, 17), sp.Float(lo, 17), *polys[0].args[1:])
+
+
 def _fuse_dx_expit(e: sp.Expr) -> sp.Expr:
     """(1 + k·x_expit(x, −k))·σ(kx) → dx_expit(x, k): SiLU', Swish', fast QuickGELU' with one exponential
     instead of two (e^{−kx} gives σ(kx) = 1/(1 + e^{−kx}) and σ(−kx) = e^{−kx}·σ(kx))."""
@@ -416,6 +476,8 @@ FUSIONS: tuple[Fusion, ...] = (
     Fusion("x_times", "x·σ(P), k·x·Φ, k·x·φ, x·tanh(softplus x) → one compensated function: the product's "
            "rounding is the last one double-double arithmetic removes; x·σ(kx) → x/(1 + e^{−kx}) in place",
            _fuse_x_times),
+    Fusion("k_gauss", "k·e^{−P²} (a constant times φ of a polynomial: Laplace') → k_gauss_poly with k in "
+           "double-double", lambda e, fast: e if fast else _fuse_k_gauss(e)),
     Fusion("dx_expit", "(1 + k·x·σ(−kx))·σ(kx) → dx_expit(x, k): SiLU', Swish' with one exponential",
            lambda e, fast: _fuse_dx_expit(e)),
 )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import io
 import math
+import re
 import tokenize
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -29,7 +30,7 @@ import sympy as sp
 from ..blocks.model import W2, V, W, b, b2, c, get_block, is_block
 from ..errors import InvalidArgumentError, SymactError
 from ..functions import Phi, phi, sigma, softplus
-from ..registry import ALIASES, REGISTRY, get
+from ..registry import ALIASES, QUALIFIED_RESOLVER, REGISTRY, Activation, get
 from ..symbols import alpha, beta, kappa, lam, x
 from .calculus import derivative, limit
 
@@ -130,8 +131,10 @@ class _Builder:
     """Turns a whitelisted Python expression AST into SymPy, children first, without recursion (a sum of
     500 terms is 500 levels deep as a syntax tree)."""
 
-    def __init__(self, symbols: Mapping[str, sp.Expr] | None, literals: dict[sp.Symbol, sp.Rational] | None) -> None:
+    def __init__(self, symbols: Mapping[str, sp.Expr] | None, literals: dict[sp.Symbol, sp.Rational] | None,
+                 qualified: Mapping[str, Any] | None = None) -> None:
         self._built: dict[int, Any] = {}
+        self._qualified = dict(qualified or {})
         self._names = {**SYMBOLS, **WEIGHTS, **(symbols or {})}
         self._literals = literals
 
@@ -226,7 +229,7 @@ class _Builder:
         name = node.func.id
         key = name.lower()
         if name not in _SPECIAL and name not in FUNCTIONS and key not in REGISTRY and key not in ALIASES \
-                and not is_block(key):
+                and not is_block(key) and name not in self._qualified:
             raise _fail(node, f"unknown function {name!r}: use a registered activation (symact list), a block "
                               f"(glu, swiglu, ...), diff, limit, Piecewise, or one of {', '.join(sorted(FUNCTIONS))}")
 
@@ -249,8 +252,10 @@ class _Builder:
                 return FUNCTIONS[name](*args)
             except (TypeError, ValueError) as exc:
                 raise _fail(node, f"bad arguments to {name}(): {exc}") from exc
-        if key in REGISTRY or key in ALIASES:
-            act = get(key)
+        if name in self._qualified and not isinstance(self._qualified[name], Activation):
+            return self._block(node, name, args, kwargs)
+        if key in REGISTRY or key in ALIASES or name in self._qualified:
+            act = self._qualified[name] if name in self._qualified else get(key)
             if len(args) < 1:
                 raise _fail(node, f"{name}() needs its argument, e.g. {name}(x)")
             names = list(act.params)
@@ -266,7 +271,7 @@ class _Builder:
         return self._block(node, key, args, kwargs)
 
     def _block(self, node: ast.Call, key: str, args: list[Any], kwargs: dict[str, Any]) -> sp.Expr:
-        block = get_block(key)
+        block = self._qualified[key] if key in self._qualified else get_block(key)
         output = key.startswith("ffn")
         order = ["W", "V", "W2", "b", "c", "b2"] if output else ["W", "V", "b", "c"]
         if not block.gated:
@@ -320,6 +325,24 @@ class _Builder:
         return limit(expr, point, wrt=var)
 
 
+_QUALIFIED = re.compile(r"\b([A-Za-z][\w.]*):([A-Za-z_]\w*)(\((?:\s*\w+\s*=\s*[^()=,]+,?\s*)+\))?")
+
+
+def _qualified_names(text: str) -> tuple[str, dict[str, Any]]:
+    """``hf:gelu_fast(x)`` → ``_q0(x)`` with ``_q0`` the resolved definition: framework spellings are rewritten
+    before Python's parser sees the ``:`` (an option group such as ``(approximate='tanh')`` is part of the name)."""
+    found: dict[str, Any] = {}
+    if ":" not in text or not QUALIFIED_RESOLVER:
+        return text, found
+
+    def replace(m: re.Match[str]) -> str:
+        key = f"_q{len(found)}"
+        found[key] = QUALIFIED_RESOLVER[0](m.group(0))
+        return key
+
+    return _QUALIFIED.sub(replace, text), found
+
+
 def parse(text: str, *, symbols: Mapping[str, sp.Expr] | None = None,
           literals: dict[sp.Symbol, sp.Rational] | None = None) -> sp.Expr:
     """A formula (or a claim side) as a SymPy expression.
@@ -332,7 +355,7 @@ def parse(text: str, *, symbols: Mapping[str, sp.Expr] | None = None,
         raise FormulaSyntaxError("an expression is needed, e.g. gelu(x)")
     if len(text) > MAX_LENGTH:
         raise FormulaSyntaxError(f"the expression has {len(text)} characters; at most {MAX_LENGTH} are read")
-    source = caret_to_power(text.strip())
+    source, qualified = _qualified_names(caret_to_power(text.strip()))
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
@@ -342,7 +365,7 @@ def parse(text: str, *, symbols: Mapping[str, sp.Expr] | None = None,
             from None
     _check_size(tree.body)
     try:
-        out = _Builder(symbols, literals).build_tree(tree.body)
+        out = _Builder(symbols, literals, qualified).build_tree(tree.body)
     except RecursionError:  # SymPy itself recursing on a legal but huge expression
         raise FormulaSyntaxError("the expression is too large for SymPy to build: simplify it first") from None
     if isinstance(out, tuple) or not isinstance(out, sp.Expr):
