@@ -67,7 +67,7 @@ def _subject(text: str) -> Any:
             return B.get_block(text)
         except UnknownActivationError:
             pass
-        if text.strip().isidentifier():  # a misspelt name: the registry's close matches say more
+        if text.strip().isidentifier() or ":" in text.split("(")[0]:  # a misspelt name or framework spelling
             raise missing from None
         return from_formula(text)
 
@@ -130,6 +130,36 @@ def _cmd_show(args: argparse.Namespace) -> int:
         print(f"{item.key:16s} {item.result.text(render)}")
     for ref in act.references:
         print(f"reference        {ref}")
+    if act.notes:
+        print(f"{'notes':16s} {act.notes}")
+    return 0
+
+
+def _cmd_which(args: argparse.Namespace) -> int:
+    from .spellings import FRAMEWORKS, which
+
+    if args.frameworks or not args.name:
+        for fw in FRAMEWORKS.values():
+            print(f"{fw.key:6s} {fw.label} {fw.version} ({fw.source}): {len(fw.spellings)} spellings")
+        return 0
+    w = which(args.name)
+    if args.json:
+        def rows(items: tuple[tuple[str, str, str, str], ...]) -> list[dict[str, str]]:
+            return [dict(zip(("spelling", "means", "call", "notes"), r, strict=True)) for r in items]
+
+        print(json.dumps({"name": w.name, "symact": w.canonical, "ambiguous": w.ambiguous,
+                          "meanings": rows(w.meanings), "spellings": rows(w.spellings)}, indent=2))
+        return 0
+    if w.canonical is not None:
+        print(f"symact: {args.name} is {w.canonical}")
+    if w.meanings:
+        print(f"'{w.name}' in the frameworks" + (" (they disagree):" if w.ambiguous else ":"))
+        for q, means, call, notes in w.meanings:
+            print(f"  {q:34s} = {means:14s} {call}" + (f"\n  {'':34s}   {notes}" if notes else ""))
+    if w.spellings:
+        print(f"every framework spelling of symact's {w.canonical}:")
+        for q, _, call, _ in w.spellings:
+            print(f"  {q:34s} {call}")
     return 0
 
 
@@ -349,6 +379,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_check.add_argument("--json", action="store_true", help="print one JSON object")
     _timeout_option(p_check)
     p_check.set_defaults(func=_cmd_check)
+
+    p_which = command("which", help="which formula a name means in each framework, and every framework spelling "
+                                    "of a definition (symact which gelu)")
+    p_which.add_argument("name", nargs="?", help="a bare name such as gelu, or a symact name")
+    p_which.add_argument("--frameworks", action="store_true", help="list the framework tables and their versions")
+    p_which.add_argument("--json", action="store_true", help="print one JSON object")
+    p_which.set_defaults(func=_cmd_which)
 
     p_tex = command("latex", help="LaTeX of a definition and its derivatives (or a block and its gradients), "
                                          "one per line")

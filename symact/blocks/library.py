@@ -79,5 +79,5 @@ SWIGLU_FUSED = register_block(Block(
     notes="SwiGLU as Phi-3 and Llama 4's experts store it: one gate_up_proj whose first half is the gate.",
 ))
 
-__all__ = ["BILINEAR", "FFN_GELU", "FFN_RELU", "FFN_RELU_SQUARED", "FFN_SWISH", "FFN_XIELU", "GEGLU", "GEGLU_TANH", "GLU",
-           "REGLU", "REGLU_SQUARED", "SWIGLU", "SWIGLU_CLAMPED", "SWIGLU_FUSED", "SWIGLU_OAI"]
+__all__ = ["BILINEAR", "FFN_GELU", "FFN_RELU", "FFN_RELU_SQUARED", "FFN_SWISH", "FFN_XIELU", "GEGLU", "GEGLU_TANH",
+           "GLU", "REGLU", "REGLU_SQUARED", "SWIGLU", "SWIGLU_CLAMPED", "SWIGLU_FUSED", "SWIGLU_OAI"]

@@ -43,6 +43,7 @@ PAPER = {
     "swiglu_oai": ("oai_gate", "oai_value"), "swiglu_clamped": ("v4_gate", "v4_value"),
     "geglu_tanh": ("gelu_tanh", "identity"), "reglu_squared": ("relu_squared", "identity"),
     "ffn_relu_squared": ("relu_squared", None), "swiglu_fused": ("swish", "identity"),
+    "ffn_xielu": ("xielu", None),
 }
 
 

@@ -48,6 +48,11 @@ MP_NUMERIC = {
     "maximum": lambda a, b: max(a, b),
     "where": lambda c, a, b: a if c else b,
     "minimum": lambda a, b: min(a, b),
+    "k_gauss_poly": lambda t, kh, kl, *c: (kh + kl) * mp.exp(-_poly(t, c) ** 2),
+    "hypot": lambda a, b: mp.sqrt(a * a + b * b),
+    "x_minus_tanh": lambda t: t - mp.tanh(t),
+    "sqrt_softplus": lambda z: mp.sqrt(mp.log1p(mp.exp(z))),
+    "expit_rsqrt_softplus": lambda z: 1 / ((1 + mp.exp(-z)) * mp.sqrt(mp.log1p(mp.exp(z)))),
 }
 
 u = sp.Symbol("u", real=True)
