@@ -163,6 +163,47 @@ def _cmd_which(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_model(args: argparse.Namespace) -> int:
+    from .models import MODELS, model
+
+    if args.list or not args.name:
+        print(f"{'model':12s} {'size':48s} {'block':17s} {'activation':24s} {'d':>6s} {'hidden':>7s} experts")
+        for m in MODELS.values():
+            moe = f"{m.routed}/{m.routed_total}" + (f" + {m.shared} shared" if m.shared else "") if m.routed else "-"
+            print(f"{m.name:12s} {m.size:48s} {m.block:17s} {m.activation:24s} {m.d_model:6d} {m.hidden:7d} {moe}")
+        return 0
+    m = model(args.name)
+    block = B.get_block(m.block)
+    sizes = m.sizes()
+    if args.json:
+        print(json.dumps({"name": m.name, "size": m.size, "block": m.block, "formula": block.formula,
+                          "activation": m.activation, "source": m.source, "notes": m.notes,
+                          "rule": m.rule[0] if m.rule else None, **sizes}, indent=2))
+        return 0
+    print(f"{m.name}: {m.size}")
+    print(f"{'ffn block':16s} {block.name}: {block.formula}" + (" (with biases)" if m.bias else ""))
+    print(f"{'scalar form':16s} {_text(block.scalar(output=True))}")
+    if block.layout is not None:
+        print(f"{'layout':16s} {block.layout.fused}, gate {'first' if block.layout.gate_first else 'second'}"
+              + (f": {block.layout.source}" if block.layout.source else ""))
+    print(f"{'activation':16s} {m.activation}")
+    print(f"{'d_model':16s} {m.d_model}")
+    rule = f"  ({m.rule[0]}: {m.rule[1]()})" if m.rule else ""
+    print(f"{'hidden':16s} {m.hidden}{rule}")
+    what = "one expert's FFN" if m.routed else "one FFN"
+    print(f"{'parameters':16s} {sizes['ffn_params']:,} ({what})")
+    print(f"{'FLOPs/token':16s} {sizes['flops_forward']:,} forward, {sizes['flops_backward']:,} backward (matrix "
+          f"products, 2 per multiply-add) + {sizes['elementwise']:,} elementwise ops")
+    if m.routed:
+        print(f"{'experts':16s} {m.routed} routed of {m.routed_total}" + (f" + {m.shared} shared" if m.shared else "")
+              + f" per token: {sizes['active_params']:,} active parameters, {sizes['total_params']:,} in all, "
+              f"{sizes['active_flops_forward']:,} forward FLOPs/token")
+    if m.notes:
+        print(f"{'notes':16s} {m.notes}")
+    print(f"{'source':16s} {m.source}")
+    return 0
+
+
 def _cmd_latex(args: argparse.Namespace) -> int:
     if not 0 <= args.order <= 6:
         raise InvalidArgumentError(f"--order takes 0 to 6 (derivatives), got {args.order}")
@@ -386,6 +427,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_which.add_argument("--frameworks", action="store_true", help="list the framework tables and their versions")
     p_which.add_argument("--json", action="store_true", help="print one JSON object")
     p_which.set_defaults(func=_cmd_which)
+
+    p_model = command("model", help="the FFN of an open model: block, activation as spelled, widths, parameters, "
+                                    "FLOPs per token (symact model gpt-oss; --list)")
+    p_model.add_argument("name", nargs="?", help="e.g. llama-3, deepseek-v3, gpt-oss")
+    p_model.add_argument("--list", action="store_true", help="the whole table")
+    p_model.add_argument("--json", action="store_true", help="print one JSON object")
+    p_model.set_defaults(func=_cmd_model)
 
     p_tex = command("latex", help="LaTeX of a definition and its derivatives (or a block and its gradients), "
                                          "one per line")

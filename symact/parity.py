@@ -9,7 +9,9 @@ softplus threshold, ReLU'(0), hard-swish's and hard-sigmoid's derivative at ±3.
 
 from __future__ import annotations
 
+import ast
 import platform
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,29 +23,43 @@ from .backends import BACKENDS
 from .backends.generated import GeneratedBackend
 from .errors import BackendUnavailableError, InvalidArgumentError
 from .evaluate import lambdify
+from .registry import ALIASES, REGISTRY, get
+from .spellings import FRAMEWORKS as SPELLINGS
+
+_CALL = re.compile(r"^([A-Za-z_][\w.]*)\(x((?:, [^()]*)?)\)$")
 
 
-def _torch_kernels() -> dict[str, Callable]:
-    import torch
+def _spelled_kernels(framework: str) -> dict[str, Callable]:
+    """Qualified spelling → the framework's function, built from the spelling table's ``call`` (a plain call
+    ``module.function(x, key=literal, ...)``; class forms such as ``torch.nn.PReLU()(x)`` and blocks are skipped)."""
+    import importlib
 
-    F = torch.nn.functional
-    return {"gelu": lambda t: F.gelu(t, approximate="none"), "gelu_tanh": lambda t: F.gelu(t, approximate="tanh"),
-            "silu": F.silu, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "softplus": F.softplus, "mish": F.mish,
-            "elu": F.elu, "selu": F.selu, "relu": F.relu, "hard_sigmoid": F.hardsigmoid, "hard_swish": F.hardswish,
-            "identity": lambda t: t}
-
-
-def _jax_kernels() -> dict[str, Callable]:
-    import jax
-    import jax.numpy as jnp
-
-    nn = jax.nn
-    out = {"gelu": lambda t: nn.gelu(t, approximate=False), "gelu_tanh": lambda t: nn.gelu(t, approximate=True),
-           "silu": nn.silu, "sigmoid": nn.sigmoid, "tanh": jnp.tanh, "softplus": nn.softplus, "elu": nn.elu,
-           "selu": nn.selu, "relu": nn.relu, "hard_sigmoid": nn.hard_sigmoid, "hard_swish": nn.hard_swish}
-    if hasattr(nn, "mish"):
-        out["mish"] = nn.mish
+    table = SPELLINGS[framework]
+    out: dict[str, Callable] = {}
+    for s in table.spellings:
+        m = _CALL.match(s.call)
+        if m is None or (s.means not in REGISTRY and s.means not in ALIASES):  # blocks (glu) are not pointwise
+            continue
+        path, args = m.group(1), m.group(2)
+        module, _, attr = path.rpartition(".")
+        func = getattr(importlib.import_module(module), attr)
+        call = ast.parse(f"f({args.lstrip(', ')})").body[0].value
+        if call.args:  # only keyword options are data we can pass on
+            continue
+        kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+        out[table.written(s)] = (lambda f, kw: (lambda t: f(t, **kw)))(func, kwargs)
     return out
+
+
+def _key(kernels: dict[str, Callable], framework: str, name: str) -> Callable:
+    """The framework's kernel for symact's ``name``: its spelling without options first (``jax:gelu`` means the
+    tanh form, so GELU's is ``jax:gelu(approximate=False)``)."""
+    table = SPELLINGS[framework]
+    keys = [table.written(s) for s in table.spellings if table.written(s) in kernels
+            and (s.means in REGISTRY or s.means in ALIASES) and get(s.means).name == name]
+    if not keys:
+        raise InvalidArgumentError(f"{framework} has no kernel for {name}")
+    return kernels[min(keys, key=len)]
 
 
 FRAMEWORKS = tuple(name for name, b in BACKENDS.items() if isinstance(b, GeneratedBackend))
@@ -61,14 +77,14 @@ class _Framework:
 
                 if device == "cuda" and not torch.cuda.is_available():
                     raise InvalidArgumentError("device='cuda' asked for, but torch sees no CUDA device")
-                self.kernels = _torch_kernels()
+                self.kernels = _spelled_kernels("torch")
             elif name == "jax":
                 import jax
 
                 jax.config.update("jax_enable_x64", True)  # float64 measurements need it
                 if device == "cuda" and not any(d.platform == "gpu" for d in jax.devices()):
                     raise InvalidArgumentError("device='cuda' asked for, but JAX sees no GPU")
-                self.kernels = _jax_kernels()
+                self.kernels = _spelled_kernels("jax")
             else:
                 raise InvalidArgumentError(f"unknown framework {name!r}: torch or jax")
         except ImportError:
@@ -107,6 +123,7 @@ class _Framework:
 class Row:
     framework: str
     name: str
+    """The framework's spelling, e.g. ``torch:gelu(approximate='tanh')``; measured against what it resolves to."""
     dtype: str
     theirs_value: float
     ours_value: float
@@ -134,7 +151,8 @@ def accuracy_rows(framework: str, *, device: str = "cpu", dense_step: float = 0.
 def conventions(framework: str, *, device: str = "cpu") -> list[tuple[str, str, str, str]]:
     """(framework, question, theirs, ours) rows, every answer evaluated here."""
     fw = _Framework(framework, device)
-    k = fw.kernels
+    k = {name: _key(fw.kernels, framework, name)
+         for name in ("softplus", "relu", "hard_swish", "hard_sigmoid", "gelu", "sigmoid")}
     f64 = np.float64
     rows: list[tuple[str, str, str, str]] = []
     # which GELU the default call computes

@@ -169,7 +169,7 @@ TORCH = Framework(
         S("tanhshrink", "tanhshrink", f"{_F}.tanhshrink(x)"),
         S("softshrink", "softshrink", f"{_F}.softshrink(x, lambd=0.5)", numeric={"lambd": "lambd"}),
         S("hardshrink", "hardshrink", f"{_F}.hardshrink(x, lambd=0.5)", numeric={"lambd": "lambd"}),
-        S("threshold", "threshold", f"{_F}.threshold(x, threshold, value)",
+        S("threshold", "threshold", f"{_F}.threshold(x, threshold=0.0, value=0.0)",
           numeric={"threshold": "threshold", "value": "value"},
           notes="No defaults in PyTorch; symact's are 0 and 0 (ReLU)."),
         S("rrelu", "rrelu", f"{_F}.rrelu(x, training=False)", options={"training": "False"},

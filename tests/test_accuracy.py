@@ -25,6 +25,11 @@ GRID32 = GRID.astype(np.float32)
 # x_tanh_softplus form; kept so that a new registry entry that misses can be recorded, not hidden.
 KNOWN_GAPS: dict[tuple[str, int], float] = {}
 
+# Values that are themselves a cancelling sum with a root away from 0 (xIELU's α_n(expm1 x − x) + βx = 0 at
+# x ≈ −2.43): held to the derivatives' criterion, 2 ulp or 2·eps·Σ|terms|. Nothing short of double-double
+# expm1 and products makes the value at its own root relatively accurate.
+VALUE_ROOTS = {"xielu"}
+
 CASES = [(n, d) for n in symact.names() for d in (0, 1)]
 
 
@@ -34,7 +39,7 @@ def test_float64(name, order):
     assert not r.special_failures, r.special_failures
     assert not r.warnings, r.warnings
     bound = KNOWN_GAPS.get((name, order), 2.0)
-    if order == 0:
+    if order == 0 and name not in VALUE_ROOTS:
         assert r.max_ulp <= bound, (r.max_ulp, r.worst_x)
     else:
         assert r.max_ulp <= bound or r.cancellation_excess <= bound, (r.max_ulp, r.worst_x, r.cancellation_excess)

@@ -20,11 +20,9 @@ class JaxBackend(GeneratedBackend):
     functions = {"expit": "jax.scipy.special.expit", "erfc_stable": "jax.scipy.special.erfc",
              "erf": "jax.scipy.special.erf", "log1p": "jax.numpy.log1p", "expm1": "jax.numpy.expm1",
              "hypot": "jax.numpy.hypot",
-             "sqrt_softplus":
-                 "jax.numpy.where({0} < -37, jax.numpy.exp({0} / 2), jax.numpy.sqrt(jax.numpy.logaddexp(0.0, {0})))",
-             "expit_rsqrt_softplus":
-                 "jax.numpy.where({0} < -37, jax.numpy.exp({0} / 2), "
-                 "jax.scipy.special.expit({0}) / jax.numpy.sqrt(jax.numpy.logaddexp(0.0, {0})))",
+             "expit_softplus_pow":
+                 "jax.numpy.where({0} < -37, jax.numpy.exp(({1} + {2}) * {0}), "
+                 "jax.scipy.special.expit({0}) ** {1} * jax.numpy.logaddexp(0.0, {0}) ** {2})",
              "softplus_stable": "jax.numpy.logaddexp(0.0, {0})", "maximum": "jax.numpy.maximum",
              "minimum": "jax.numpy.minimum", "where": "jax.numpy.where",
              **forms("jax.scipy.special.expit", "jax.numpy.clip"), **DD_CALLS}

@@ -22,11 +22,9 @@ class TorchBackend(GeneratedBackend):
     functions = {"expit": "torch.sigmoid", "erfc_stable": "torch.special.erfc", "erf": "torch.special.erf",
              "log1p": "torch.log1p", "expm1": "torch.expm1",
              "hypot": "torch.hypot(_t({0}), _t({1}))",
-             "sqrt_softplus":
-                 "torch.where({0} < -37, torch.exp({0} / 2), torch.sqrt(torch.logaddexp(torch.zeros_like({0}), {0})))",
-             "expit_rsqrt_softplus":
-                 "torch.where({0} < -37, torch.exp({0} / 2), "
-                 "torch.sigmoid({0}) / torch.sqrt(torch.logaddexp(torch.zeros_like({0}), {0})))",
+             "expit_softplus_pow":
+                 "torch.where({0} < -37, torch.exp(({1} + {2}) * {0}), "
+                 "torch.sigmoid({0}) ** {1} * torch.logaddexp(torch.zeros_like({0}), {0}) ** {2})",
              "softplus_stable": "torch.logaddexp(torch.zeros_like({0}), {0})",
              "maximum": "torch.maximum(_t({0}), _t({1}))",
              "minimum": "torch.minimum(_t({0}), _t({1}))",

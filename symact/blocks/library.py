@@ -18,6 +18,7 @@ NEMOTRON_2024 = "Nvidia 2024, Nemotron-4 15B Technical Report, arXiv:2402.16819 
 FFN_RELU = register_block(ffn("relu"))
 FFN_GELU = register_block(ffn("gelu"))
 FFN_SWISH = register_block(ffn("swish"))
+FFN_GELU_TANH = register_block(ffn("gelu_tanh"))  # GPT-2's MLP (gelu_new)
 GLU = register_block(Block(
     "glu", "identity", "sigmoid", r"\operatorname{GLU}", "(xW + b) * sigmoid(xV + c)", (DAUPHIN_2017, SHAZEER_2020),
     notes="Dauphin's order (gate on the second projection); Shazeer's eq. 4 gates the first.",
@@ -79,5 +80,6 @@ SWIGLU_FUSED = register_block(Block(
     notes="SwiGLU as Phi-3 and Llama 4's experts store it: one gate_up_proj whose first half is the gate.",
 ))
 
-__all__ = ["BILINEAR", "FFN_GELU", "FFN_RELU", "FFN_RELU_SQUARED", "FFN_SWISH", "FFN_XIELU", "GEGLU", "GEGLU_TANH",
-           "GLU", "REGLU", "REGLU_SQUARED", "SWIGLU", "SWIGLU_CLAMPED", "SWIGLU_FUSED", "SWIGLU_OAI"]
+__all__ = ["BILINEAR", "FFN_GELU", "FFN_GELU_TANH", "FFN_RELU", "FFN_RELU_SQUARED", "FFN_SWISH", "FFN_XIELU",
+           "GEGLU", "GEGLU_TANH", "GLU", "REGLU", "REGLU_SQUARED", "SWIGLU", "SWIGLU_CLAMPED", "SWIGLU_FUSED",
+           "SWIGLU_OAI"]

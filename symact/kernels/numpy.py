@@ -72,19 +72,16 @@ def _far_left(minus_z: np.ndarray) -> np.ndarray | None:
     return minus_z > _FAR_LEFT
 
 
-def _sqrt_softplus(z: np.ndarray) -> np.ndarray:
-    """√softplus(z); e^{z/2} below −37, where softplus = e^z(1 − e^z/2) rounds to e^z and underflows from −745."""
-    far = np.asarray(z) < -37.0
-    out = np.sqrt(_softplus(np.where(far, 0.0, z)))
-    return np.where(far, np.exp(np.asarray(z) * 0.5), out)
-
-
-def _expit_rsqrt_softplus(z: np.ndarray) -> np.ndarray:
-    """σ(z)/√softplus(z); e^{z/2} below −37 (σ ≈ softplus ≈ e^z there, and both underflow: 0/0)."""
-    far = np.asarray(z) < -37.0
+def _expit_softplus_pow(z: np.ndarray, a: float, b: float) -> np.ndarray:
+    """σ(z)^a·softplus(z)^b; e^{(a+b)z} below −37, where σ = softplus = e^z (relative error < e^{−37})."""
+    z = np.asarray(z)
+    far = z < -37.0
     near = np.where(far, 0.0, z)
-    out = _expit(near) / np.sqrt(_softplus(near))
-    return np.where(far, np.exp(np.asarray(z) * 0.5), out)
+    sp = _softplus(near)
+    out = np.sqrt(sp) if b == 0.5 else (1 / np.sqrt(sp) if b == -0.5 else np.power(sp, b))
+    if a:
+        out = out * _expit(near) ** a
+    return np.where(far, np.exp((a + b) * z), out)
 
 
 def _expit(z: np.ndarray) -> np.ndarray:
@@ -286,8 +283,7 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "log1p": np.log1p,
     "expm1": np.expm1,
     "softplus_stable": _softplus,
-    "sqrt_softplus": _sqrt_softplus,
-    "expit_rsqrt_softplus": _expit_rsqrt_softplus,
+    "expit_softplus_pow": _expit_softplus_pow,
     "maximum": np.maximum,
     "minimum": np.minimum,
     "where": np.where,

@@ -359,25 +359,15 @@ class x_minus_tanh(Lowered):
         return v - sp.tanh(v)
 
 
-class sqrt_softplus(Lowered):
-    """√softplus(z), e^{z/2} below z = −37 (where softplus(z) = e^z(1 − e^z/2 + …) and e^z underflows long
-    before its square root does)."""
+class expit_softplus_pow(Lowered):
+    """σ(z)^a·softplus(z)^b (√softplus: a = 0, b = 1/2; its derivatives' σ/√softplus, σ/softplus), e^{(a + b)z}
+    below z = −37, where σ = softplus = e^z to double precision and e^z underflows long before e^{z/2}: no 0/0."""
 
-    nargs = 1
-
-    @classmethod
-    def meaning(cls, z: sp.Expr) -> sp.Expr:
-        return sp.sqrt(softplus(z))
-
-
-class expit_rsqrt_softplus(Lowered):
-    """σ(z)/√softplus(z), e^{z/2} below z = −37 (both factors underflow there: 0/0)."""
-
-    nargs = 1
+    nargs = 3
 
     @classmethod
-    def meaning(cls, z: sp.Expr) -> sp.Expr:
-        return sigma(z) / sp.sqrt(softplus(z))
+    def meaning(cls, z: sp.Expr, a: sp.Expr, b: sp.Expr) -> sp.Expr:
+        return sigma(z) ** a * softplus(z) ** b
 
 
 LOWERED: dict[str, type[Lowered]] = {cls.__name__: cls for cls in Lowered.__subclasses__()}

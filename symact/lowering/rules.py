@@ -23,7 +23,7 @@ from .ir import (
     erfc_stable,
     expit,
     expit_poly,
-    expit_rsqrt_softplus,
+    expit_softplus_pow,
     expm1,
     gauss,
     gauss_poly,
@@ -35,7 +35,6 @@ from .ir import (
     ncdf,
     ramp,
     softplus_stable,
-    sqrt_softplus,
     where,
     x_erfc_poly,
     x_expit,
@@ -195,17 +194,19 @@ def _x_minus_tanh_rule(e: sp.Expr) -> sp.Expr | None:
     return None
 
 
-def _sqrt_softplus_rule(e: sp.Expr) -> sp.Expr | None:
-    # √softplus(z) = e^{z/2} to double precision for z < −37, where softplus(z) = e^z underflows first
-    if e.is_Pow and isinstance(e.base, softplus) and e.exp in (sp.S.Half, -sp.S.Half):
-        z = e.base.args[0]
-        root = sqrt_softplus(z)
-        return root if e.exp > 0 else 1 / root
+def _expit_softplus_rule(e: sp.Expr) -> sp.Expr | None:
+    # softplus(z)^b (b not a positive integer) → expit_softplus_pow(z, 0, b); σ(z)^a times it → (z, a, b)
+    if e.is_Pow and isinstance(e.base, softplus) and not (e.exp.is_Integer and e.exp > 0):
+        return expit_softplus_pow(e.base.args[0], 0, e.exp)
     if e.is_Mul:
         for f in e.args:
-            if isinstance(f, sigma) and 1 / sqrt_softplus(f.args[0]) in e.args:
-                rest = [a for a in e.args if a not in (f, 1 / sqrt_softplus(f.args[0]))]
-                return sp.Mul(expit_rsqrt_softplus(f.args[0]), *rest)
+            if isinstance(f, expit_softplus_pow):
+                z, a, b = f.args
+                for g in e.args:
+                    base, k = g.as_base_exp()
+                    if isinstance(base, sigma) and base.args[0] == z and k.is_Integer and k > 0:
+                        rest = [h for h in e.args if h not in (f, g)]
+                        return sp.Mul(expit_softplus_pow(z, a + k, b), *rest)
     return None
 
 
@@ -226,8 +227,9 @@ NODE_RULES: tuple[NodeRule, ...] = (
     NodeRule("hypot", "√(x² + c) → hypot(x, √c): no overflow of x² (squareplus)", _hypot_rule),
     NodeRule("x_minus_tanh", "x − tanh x → x_minus_tanh(x), a continued fraction near 0 where the difference "
              "(x³/3) cancels (tanhshrink)", _x_minus_tanh_rule),
-    NodeRule("sqrt_softplus", "√softplus(z) → e^{z/2} below z = −37 (softplus underflows from −745, its root "
-             "only from −1490); σ(z)/√softplus(z) likewise → e^{z/2}: no 0/0", _sqrt_softplus_rule),
+    NodeRule("expit_softplus", "σ(z)^a·softplus(z)^b (√softplus and its derivatives) → e^{(a+b)z} below z = −37: "
+             "softplus underflows from −745, its root only from −1490, and σ/√softplus is 0/0 there",
+             _expit_softplus_rule),
     NodeRule("rational", "a sum of rational functions of x → one factored quotient: 1/(1 + x) − x/(1 + x)² "
              "= 1/(1 + x)² (softsign') without the cancellation", _rational_rule),
     NodeRule("sigma_pair", "σ(z)σ(−z) = σ'(z) = t/(1 + t)², t = e^−|z|, one compensated quotient: ≤ 1.3 ulp "

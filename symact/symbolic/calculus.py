@@ -214,7 +214,8 @@ def _limit_split_on_sign(expr: sp.Expr, point: sp.Expr, var: sp.Symbol, dir: str
 
 @budgeted("asymptote")
 def asymptote(obj: ActOrExpr, point: Any = sp.oo) -> sp.Expr:
-    """The asymptote as x -> ``point`` (+-oo): ``a*x + b`` (oblique), a constant, or ``c*x**k``.
+    """The asymptote as x -> ``point`` (+-oo): ``a*x + b`` (oblique), a constant, ``c*x**k``, or ``c*|x|**k``
+    for sublinear growth (√softplus: √|x|).
 
     GELU: ``x`` at +oo and ``0`` at -oo. For growth faster than linear the leading power ``c*x**k``.
     """
@@ -228,7 +229,15 @@ def asymptote(obj: ActOrExpr, point: Any = sp.oo) -> sp.Expr:
 def _asymptote(expr: sp.Expr, point: sp.Expr) -> sp.Expr:
     slope = _limit(expr / x, point, x, "+-")
     if slope == 0:
-        return _limit(expr, point, x, "+-")
+        level = _limit(expr, point, x, "+-")
+        if level.is_finite:
+            return level
+        # sublinear growth (√softplus ~ √x): the leading power c·|x|^k with 0 < k < 1
+        for k in (sp.S.Half, sp.Rational(1, 3), sp.Rational(2, 3), sp.Rational(1, 4), sp.Rational(3, 4)):
+            coeff = _limit(expr / sp.Abs(x) ** k, point, x, "+-")
+            if coeff.is_finite and coeff != 0:
+                return coeff * sp.Abs(x) ** k
+        raise UndecidedError(f"{expr} grows to {level} slower than x but not like x^k (k = 1/4 … 3/4) as x -> {point}")
     if slope.is_finite:
         return slope * x + _limit(expr - slope * x, point, x, "+-")
     for k in range(2, 9):

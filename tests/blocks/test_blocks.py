@@ -31,6 +31,8 @@ def _np_act(name: str, z: np.ndarray, beta: float = 1.0) -> np.ndarray:
         # DeepSeek-V4: silu(min(gate, 10)) * clamp(up, -10, 10)
         "v4_gate": lambda: np.minimum(z, 10) / (1 + np.exp(-np.minimum(z, 10))),
         "v4_value": lambda: np.clip(z, -10, 10),
+        # Apertus / HF XIELUActivation at initialisation: alpha_p = alpha_n = 0.8, beta = 0.5, eps = -1e-6
+        "xielu": lambda: np.where(z > 0, 0.8 * z * z + 0.5 * z, 0.8 * (np.expm1(np.minimum(z, -1e-6)) - z) + 0.5 * z),
     }[name]()
 
 
@@ -70,7 +72,9 @@ def _mp_act(name, z, beta):
             "gelu_tanh": lambda: z / 2 * (1 + mp.tanh(mp.sqrt(2 / mp.pi) * (z + mp.mpf("0.044715") * z**3))),
             "relu_squared": lambda: max(z, 0) ** 2, "oai_gate": lambda: oai(z),
             "oai_value": lambda: min(max(z, -7), 7) + 1, "v4_gate": lambda: v4(z),
-            "v4_value": lambda: min(max(z, -10), 10)}[name]()
+            "v4_value": lambda: min(max(z, -10), 10),
+            "xielu": lambda: (mp.mpf("0.8") * z * z + z / 2 if z > 0
+                              else mp.mpf("0.8") * (mp.expm1(min(z, mp.mpf("-1e-6"))) - z) + z / 2)}[name]()
 
 
 def paper_mpmath_loss(name, p, G, beta=1):

@@ -51,8 +51,7 @@ MP_NUMERIC = {
     "k_gauss_poly": lambda t, kh, kl, *c: (kh + kl) * mp.exp(-_poly(t, c) ** 2),
     "hypot": lambda a, b: mp.sqrt(a * a + b * b),
     "x_minus_tanh": lambda t: t - mp.tanh(t),
-    "sqrt_softplus": lambda z: mp.sqrt(mp.log1p(mp.exp(z))),
-    "expit_rsqrt_softplus": lambda z: 1 / ((1 + mp.exp(-z)) * mp.sqrt(mp.log1p(mp.exp(z)))),
+    "expit_softplus_pow": lambda z, a, b: (1 + mp.exp(-z)) ** (-a) * mp.log1p(mp.exp(z)) ** b,
 }
 
 u = sp.Symbol("u", real=True)

@@ -73,10 +73,14 @@ def test_derivative_is_cached():
 def test_limits_at_infinity_agree_with_large_x(name, sign):
     limit = symact.limit(symact.get(name).default_expr, sign * sp.oo)
     ref = reference(name)
-    big = ref(sign * 1e6)  # far enough out that a slow divergence (leaky ReLU's 0.01x) is plain
     if limit.is_finite:
-        assert abs(big - mp.mpf(str(sp.N(limit, 30)))) < 1e-20
+        # exponential approach (σ) is within 1e-20 at 1e6; algebraic approach (softsign's 1 − 1/x) is not,
+        # but its distance to the limit must then shrink like a power of x
+        target = mp.mpf(str(sp.N(limit, 30)))
+        near, far = abs(ref(sign * 1e6) - target), abs(ref(sign * 1e12) - target)
+        assert far < 1e-20 or far < 1e-5 * near, (near, far)
     else:
+        big = ref(sign * 1e12)  # far enough out that a slow divergence (0.01x, √x) is plain
         assert limit in (sp.oo, -sp.oo)
         assert mp.sign(big) == (1 if limit == sp.oo else -1) and abs(big) > 1e3
 
@@ -90,7 +94,10 @@ def test_limits_of_derivatives_agree_with_mpmath_diff_at_large_x(name, order):
         lim = symact.limit(symact.derivative(symact.get(name).default_expr, order), sign * sp.oo)
         value = mp.diff(ref, mp.mpf(sign * 200), order)
         if lim.is_finite:
-            assert abs(value - mp.mpf(str(sp.N(lim, 30)))) < 1e-6, (sign, lim, value)
+            # within 1e-6 at 200 (exponential approach), or approaching like a power of x (softsign' = 1/(1+x)²)
+            target = mp.mpf(str(sp.N(lim, 30)))
+            far = abs(mp.diff(ref, mp.mpf(sign * 200000), order) - target)
+            assert abs(value - target) < 1e-6 or far < 0.1 * abs(value - target), (sign, lim, value)
         else:
             assert mp.sign(value) == (1 if lim == sp.oo else -1) and abs(value) > 10
 
@@ -141,7 +148,7 @@ def test_series_against_mpmath_taylor(name):
     act = symact.get(name)
     if 0 in symact.breakpoints(act.default_expr):
         with pytest.raises(symact.NotAnalyticError, match="kink"):
-            symact.series(act)
+            symact.series(act.default_expr)
         return
     poly = sp.Poly(symact.series(act.default_expr, 6), x)
     ours = [poly.coeff_monomial(x**k) for k in range(6)]
