@@ -3,6 +3,8 @@ from __future__ import annotations
 import mpmath
 import pytest
 
+from symact.registry import REGISTRY
+
 
 @pytest.fixture(autouse=True)
 def _mp_precision():
@@ -32,6 +34,14 @@ EXHAUSTIVE = (
     "tests/blocks/test_blocks.py::test_closed_form_gradients_equal_sympy_differentiation",
     "tests/test_derivations.py::test_committed_document_is_up_to_date",
 )
+# Per-entry parametrisations outside EXHAUSTIVE run in the fast suite for the entries below (every kernel
+# family: erfcx/double-double GELU, σ kernels, softplus, Mish, piecewise ramps and kinks, ELU's expm1); the
+# entries added for the frameworks (gelu_fast … xielu) run them in the slow set, like every exhaustive grid.
+FAST_ENTRIES = {
+    "identity", "relu", "relu_squared", "sigmoid", "tanh", "gelu", "gelu_tanh", "gelu_sigmoid", "quick_gelu",
+    "swish", "silu", "softplus", "mish", "elu", "selu", "hard_sigmoid", "hard_swish", "relu6", "leaky_relu",
+    "hardtanh", "celu", "log_sigmoid",
+}
 HEAVY = (
     "tests/test_parity.py::test_accuracy_rows_cover_shipped_kernels",  # every framework kernel on a dense grid
     "tests/backends/test_frameworks.py::test_matches_jax_kernels_and_grad",
@@ -45,6 +55,17 @@ HEAVY = (
     "tests/test_catalog.py::test_every_entry_has_a_page_and_a_plot",
     "tests/test_catalog.py::test_html_is_self_contained",
     "tests/test_catalog.py::test_html_renders_in_headless_chromium",
+    "tests/test_catalog.py::test_site_has_an_index_of_cards_and_a_page_per_entry",
+    # subprocess-heavy CLI checks: every command's --help, a derivation run outside the repository
+    "tests/test_cli.py::test_help_on_every_command",
+    "tests/test_reliability.py::test_derivation_check_outside_the_repository",
+    # the site with all 37 entries in Chromium; the identities document proved again (every document's
+    # up-to-date check runs in the slow set); `symact latex` for every entry in subprocesses
+    "tests/test_catalog.py::test_site_renders_in_headless_chromium",
+    "tests/test_derivations.py::test_committed_document_is_up_to_date[identities]",
+    "tests/test_render.py::test_cli_latex_output",
+    "tests/test_render.py::test_catalog_formulas",  # KaTeX over every catalog formula (latex2mathml's stays fast)
+    "tests/test_cli.py::test_more_bad_input",  # a subprocess per case; test_bad_input_is_one_line… stays fast
 )
 
 
@@ -58,4 +79,9 @@ def pytest_collection_modifyitems(config, items):
             params = getattr(item, "callspec", None)
             values = params.params if params is not None else {}
             if not any(values.get(k) in keep for k, keep in REPRESENTATIVES.items()):
+                item.add_marker(pytest.mark.slow)
+        else:
+            params = getattr(item, "callspec", None)
+            name = params.params.get("name") if params is not None else None
+            if isinstance(name, str) and name in REGISTRY and name not in FAST_ENTRIES:
                 item.add_marker(pytest.mark.slow)

@@ -54,7 +54,8 @@ REFERENCES: dict[str, tuple[Callable, dict[str, str]]] = {
     "gelu_fast": (lambda x, p: x / 2 * (1 + mp.tanh(x * mpf("0.7978845608") * (1 + p["kappa"] * x * x))),
                   {"kappa": "0.044715"}),
     "gelu_10": (lambda x, p: min(max(x * mp.ncdf(x), -10), 10), {}),
-    "laplace": (lambda x, p: (1 + mp.erf((x - p["mu"]) / (p["s"] * mp.sqrt(2)))) / 2,
+    # (1 + erf w)/2 written as erfc(−w)/2: the same value, without 1 + erf cancelling to e^{-10⁴} at x = −40
+    "laplace": (lambda x, p: mp.erfc(-(x - p["mu"]) / (p["s"] * mp.sqrt(2))) / 2,
                 {"mu": "0.707107", "s": "0.282095"}),
     "sqrt_softplus": (lambda x, p: mp.sqrt(mp.log(1 + mp.exp(x))), {}),
     "softsign": (lambda x, p: x / (1 + abs(x)), {}),

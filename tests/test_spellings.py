@@ -17,7 +17,7 @@ from symact.spellings import FRAMEWORKS, HF, JAX, TORCH
 
 mpf = mp.mpf
 D = lambda v: mpf(float(v))  # noqa: E731  (a stored double, exactly)
-GRID = np.concatenate([np.linspace(-12, 12, 481), -np.geomspace(1e-8, 30, 60), np.geomspace(1e-8, 30, 60)])
+GRID = np.concatenate([np.linspace(-12, 12, 193), -np.geomspace(1e-8, 30, 40), np.geomspace(1e-8, 30, 40)])
 
 
 def _sp(t):
@@ -54,7 +54,8 @@ HF_FORMULAS = {
     "gelu_fast": lambda t: t / 2 * (1 + mp.tanh(t * D(0.7978845608) * (1 + D(0.044715) * t * t))),
     "gelu_10": lambda t: min(max(t * mp.ncdf(t), -10), 10),
     "quick_gelu": lambda t: t / (1 + mp.exp(-D(1.702) * t)),
-    "laplace": lambda t: (1 + mp.erf((t - D(0.707107)) / D(0.282095 * math.sqrt(2.0)))) / 2,
+    # HF: 0.5·(1 + erf((x − mu)/(sigma·√2))), written with erfc(−w) = 1 + erf(w) (no cancellation in mpmath)
+    "laplace": lambda t: mp.erfc(-(t - D(0.707107)) / D(0.282095 * math.sqrt(2.0))) / 2,
     "leaky_relu": lambda t: t if t > 0 else D(0.01) * t,
     "linear": lambda t: t,
     "mish": lambda t: t * mp.tanh(_sp(t)),

@@ -45,7 +45,7 @@ PAPER = {
     "swiglu_oai": ("oai_gate", "oai_value"), "swiglu_clamped": ("v4_gate", "v4_value"),
     "geglu_tanh": ("gelu_tanh", "identity"), "reglu_squared": ("relu_squared", "identity"),
     "ffn_relu_squared": ("relu_squared", None), "swiglu_fused": ("swish", "identity"),
-    "ffn_xielu": ("xielu", None),
+    "ffn_xielu": ("xielu", None), "ffn_gelu_tanh": ("gelu_tanh", None),
 }
 
 
@@ -220,7 +220,10 @@ def test_gradients_against_torch_autograd():
             "gelu_tanh": lambda z: F.gelu(z, approximate="tanh"), "relu_squared": lambda z: F.relu(z) ** 2,
             "oai_gate": lambda z: z.clamp(max=7) * torch.sigmoid(1.702 * z.clamp(max=7)),
             "oai_value": lambda z: z.clamp(-7, 7) + 1, "v4_gate": lambda z: F.silu(z.clamp(max=10)),
-            "v4_value": lambda z: z.clamp(-10, 10)}
+            "v4_value": lambda z: z.clamp(-10, 10),
+            # HF's XIELUActivation (Python path) at alpha_p = alpha_n = 0.8, beta = 0.5, eps = -1e-6
+            "xielu": lambda z: torch.where(z > 0, 0.8 * z * z + 0.5 * z,
+                                           0.8 * (torch.expm1(torch.clamp(z, max=-1e-6)) - z) + 0.5 * z)}
     for name in NAMES:
         for shape in [(4, 3, 5, 2), (1, 2, 3, None)]:
             n, d, h, d_out = shape
