@@ -335,5 +335,6 @@ XIELU = register(Activation(
     ),
     references=(HUANG_2024,),
     notes="Apertus' activation. Hugging Face stores the learned parameters through softplus: alpha_p = "
-          "softplus(a_p), alpha_n = beta + softplus(a_n); the values here are alpha_p and alpha_n themselves.",
+          "softplus(a_p), alpha_n = beta + softplus(a_n); the values here are alpha_p and alpha_n themselves. As "
+          "written it is not continuous at 0: for eps < x <= 0 it tends to alpha_n expm1(eps) = -8.0e-7 as x -> 0-.",
 ))

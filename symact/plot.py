@@ -20,7 +20,16 @@ from .registry import get
 
 
 def parse_curve(spec: str) -> tuple[str, dict[str, Any]]:
-    """``"swish:beta=0.5,..."`` → ("swish", {"beta": 0.5})."""
+    """``"swish:beta=0.5,..."`` → ("swish", {"beta": 0.5}); a framework spelling (``jax:gelu``,
+    ``torch:gelu(approximate='tanh')``, ``torch:softplus:beta=2``) keeps its prefix."""
+    from .spellings import FRAMEWORKS, PREFIX_ALIASES
+
+    head, sep, tail = spec.partition(":")
+    if sep and head.strip().lower() in (*FRAMEWORKS, *PREFIX_ALIASES):
+        name, _, rest = tail.partition(":")
+        if "(" in name and ")" not in name:  # an option group with commas: torch:gelu(approximate='tanh')
+            return spec.strip(), {}
+        return f"{head.strip()}:{name.strip()}", parse_curve(f"_:{rest}")[1] if rest else {}
     name, _, rest = spec.partition(":")
     params: dict[str, Any] = {}
     for item in filter(None, rest.split(",")):

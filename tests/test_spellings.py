@@ -232,3 +232,27 @@ def test_unknown_prefix_suggests_the_closest():
 
 def test_tables_carry_versions():
     assert all(fw.version and fw.source for fw in FRAMEWORKS.values())
+
+
+def test_cli_which_and_show_print_the_facts(capsys):
+    from symact.cli import main
+
+    assert main(["which", "gelu"]) == 0
+    out = capsys.readouterr().out
+    assert "they disagree" in out and "jax:gelu" in out and "gelu_tanh" in out and "hf:gelu_python" in out
+    assert main(["show", "jax:gelu", "--timeout", "60"]) == 0
+    out = capsys.readouterr().out
+    assert "approximate=True is the default" in out and "JAX 0.10.2" in out
+    assert main(["which", "nosuch_name"]) == 2
+    assert main(["show", "jx:gelu"]) == 2
+    assert "did you mean 'jax'" in capsys.readouterr().err
+
+
+def test_plot_takes_qualified_names(tmp_path):
+    pytest.importorskip("matplotlib")
+    from symact.plot import parse_curve, plot
+
+    assert parse_curve("torch:softplus:beta=2") == ("torch:softplus", {"beta": 2.0})
+    assert parse_curve("torch:gelu(approximate='tanh')") == ("torch:gelu(approximate='tanh')", {})
+    path = plot(["jax:gelu", "torch:gelu", "vllm:silu_and_mul"], tmp_path / "p.png")
+    assert path.exists() and path.stat().st_size > 1000
