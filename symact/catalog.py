@@ -20,6 +20,7 @@ from . import blocks as B
 from .latex import expression as tex
 from .latex import interval_text, latex, lhs
 from .registry import get, names
+from .spellings import which
 from .summary import Derived, Summary, summary
 
 # One section of a page: (heading, [(kind, text)]) where kind is "math", "text" or "image".
@@ -70,9 +71,16 @@ def activation_sections(name: str) -> tuple[str, list[Section]]:
         *([("Reference implementation (latexify-py)", [("math", reference_latex(act.name))])]
           if act.name in REFERENCE else []),  # user definitions have none
         ("Plot", [("image", name)]),
+        *_spellings_section(act.name),
         ("References", [("text", r) for r in act.references] + ([("text", act.notes)] if act.notes else [])),
     ]
     return f"{act.name}: {act.formula}", sections
+
+
+def _spellings_section(name: str) -> list[Section]:
+    """How the frameworks spell this definition (symact.spellings), when any does."""
+    rows = which(name).spellings
+    return [("Framework spellings", [("text", f"{q}: {call}") for q, _, call, _ in rows])] if rows else []
 
 
 def block_sections(name: str) -> tuple[str, list[Section]]:
@@ -86,6 +94,7 @@ def block_sections(name: str) -> tuple[str, list[Section]]:
         ("Parameters", [("math", rf"\text{{without biases}}\quad {tex(B.param_count(block))}"),
                         ("math", rf"\text{{with biases}}\quad {tex(B.param_count(block, bias=True))}")]),
         ("Plot", [("image", name)]),
+        *_spellings_section(block.name),
         ("References", [("text", r) for r in block.references] + ([("text", block.notes)] if block.notes else [])),
     ]
     return f"{block.name}: {block.formula}", sections

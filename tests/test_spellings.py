@@ -256,3 +256,16 @@ def test_plot_takes_qualified_names(tmp_path):
     assert parse_curve("torch:gelu(approximate='tanh')") == ("torch:gelu(approximate='tanh')", {})
     path = plot(["jax:gelu", "torch:gelu", "vllm:silu_and_mul"], tmp_path / "p.png")
     assert path.exists() and path.stat().st_size > 1000
+
+
+def test_catalog_pages_list_the_framework_spellings():
+    from symact.catalog import activation_sections, block_sections
+
+    def spelled(sections):
+        return [text for title, items in sections if title == "Framework spellings" for _, text in items]
+
+    gelu = spelled(activation_sections("gelu")[1])
+    assert any(t.startswith("torch:gelu:") for t in gelu) and any(t.startswith("jax:gelu(approximate=False)")
+                                                                  for t in gelu)
+    assert not any(t.startswith("jax:gelu:") for t in gelu)  # jax:gelu is the tanh form
+    assert any(t.startswith("vllm:mul_and_silu") for t in spelled(block_sections("swiglu_fused")[1]))
