@@ -319,7 +319,7 @@ KERAS = Framework(
 
 _V = "vllm/model_executor/layers/activation.py"
 VLLM = Framework(
-    "vllm", "vLLM", "0.11 (vllm-project/vllm main, 2026)", _V,
+    "vllm", "vLLM", "main (vllm-project/vllm, 2026)", _V,
     (
         S("silu_and_mul", "swiglu_fused", "SiluAndMul: silu(x[..., :d]) * x[..., d:]",
           layout=Layout("halves", True, "vLLM SiluAndMul: first half through silu")),
