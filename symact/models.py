@@ -48,7 +48,7 @@ class Model:
 
     @property
     def experts_active(self) -> int:
-        return max(self.routed, 1) + self.shared if self.routed else 1
+        return self.routed + self.shared if self.routed else 1
 
     def ffn_params(self) -> int:
         """Weights (and biases) of one FFN (one expert's for a mixture of experts)."""

@@ -81,11 +81,6 @@ class Spelling:
     layout: Layout | None = None
     notes: str = ""
 
-    @property
-    def key(self) -> str:
-        """The spelling with every option it fixes: ``gelu(approximate='tanh')``."""
-        return _written(self.name, dict(self.options))
-
 
 def _written(name: str, options: dict[str, str]) -> str:
     def value(v: str) -> str:
@@ -234,7 +229,6 @@ JAX = Framework(
                                                          "not an activation"},
 )
 
-_HF_GELU_DOC = "transformers/activations.py"
 HF = Framework(
     "hf", "Hugging Face transformers", "5.24.0", "src/transformers/activations.py (ACT2CLS)",
     (
@@ -467,12 +461,9 @@ def which(name: str) -> Which:
     ``name`` means in the frameworks."""
     key = name.strip().lower()
     try:
-        canonical: str | None = registry.get(key).name
+        canonical: str | None = _canonical(key)
     except UnknownActivationError:
-        try:
-            canonical = get_block(key).name
-        except UnknownActivationError:
-            canonical = None
+        canonical = None
     meanings = [(fw.written(s), s.means, s.call, s.notes) for fw in FRAMEWORKS.values()
                 for s in fw.spellings if s.name == key]
     spellings = [(fw.written(s), s.means, s.call, s.notes) for fw in FRAMEWORKS.values()
@@ -484,6 +475,7 @@ def which(name: str) -> Which:
 
 
 def _canonical(means: str) -> str:
+    """The registered activation's or block's canonical name (raises for neither)."""
     try:
         return registry.get(means).name
     except UnknownActivationError:
