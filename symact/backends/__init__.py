@@ -1,11 +1,13 @@
 """Backends: one module each behind the :class:`~symact.backends.base.Backend` protocol.
 
-NumPy (:mod:`.numpy`, the default), PyTorch (:mod:`.torch`) and JAX (:mod:`.jax`) register themselves
-on import, in that order; add your own with :func:`register_backend` (see the README's Design section).
+NumPy (:mod:`.numpy`, the default), numba (:mod:`.numba`, compiled loops for NumPy arrays), PyTorch
+(:mod:`.torch`) and JAX (:mod:`.jax`) register themselves on import, in that order; add your own with
+:func:`register_backend` (see the README's Design section).
 """
 
 # isort: off
 from . import numpy as _numpy  # noqa: F401  (registers; first: the default backend)
+from . import numba as _numba  # noqa: F401  (compiled loops; NumPy's large inputs use them)
 from . import torch as _torch  # noqa: F401
 from . import jax as _jax  # noqa: F401
 # isort: on

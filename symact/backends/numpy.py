@@ -84,6 +84,9 @@ class NumpyBackend:
 
     def __init__(self) -> None:
         self._cache: dict[Any, NumericFunction] = {}
+        self.accelerator: Callable[[sp.Expr], Callable[[], Any]] | None = None
+        """Set by the numba backend: lowered expression → a factory of its compiled kernel (or of None, where
+        it would not be faster), which large inputs use (:data:`symact.kernels.numpy.JIT_FROM`)."""
 
     def function(self, prepared: Prepared, *, lowering: bool = True, fast: bool = False,
                  functions: Mapping[str, Callable[..., Any]] | None = None) -> NumericFunction:
@@ -117,6 +120,8 @@ class NumpyBackend:
                                rescue=plan.rescue, chunk=plan.chunk, probe=lowering, fast_form=fast_form,
                                functions=functions, source=plan.text, label=str(prepared.expr))
         out.expr, out.lowered = prepared.expr, plan.lowered  # the symbolic source, for inspection
+        if lowering and not functions and self.accelerator is not None:
+            out.compiled = self.accelerator(plan.lowered)
         return out
 
     def source(self, prepared: Prepared, *, fast: bool = False) -> str:

@@ -10,6 +10,7 @@ rescue), whose members are the lowered functions of :mod:`symact.lowering.ir` by
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from functools import partial
 from types import SimpleNamespace
@@ -310,6 +311,11 @@ temporaries): fresh whole-array temporaries page-fault on every call. 2¹⁷ was
 10⁶ and 10⁷ elements (with glibc, 2 MB pieces are each a fresh mapping).
 Shorter forms (σ, SiLU, softplus, hard-swish's x·ramp) are evaluated whole: a piece costs one more copy."""
 
+JIT_FROM = 1 << 16
+"""Input size from which a compiled kernel (numba, see :attr:`NumericFunction.compiled`) evaluates the lowered
+expression instead of NumPy: loading even a cached kernel costs ~0.15 s once per process, compiling one
+0.1–0.5 s once per machine, while NumPy evaluates 2¹⁶ elements in about a millisecond."""
+
 PROBE_AT = 1 << 16
 """Input size from which :meth:`NumericFunction.probe` runs (once per function)."""
 
@@ -354,6 +360,10 @@ class NumericFunction:
         them skips the rescue's scan of the output."""
         self.fast_form = fast_form
         """The function float32 input is evaluated with (the ``fast=True`` form), if not this one."""
+        self.compiled: Callable[[], Callable[[np.ndarray], np.ndarray] | None] | None = None
+        """Gives the compiled kernel that evaluates inputs of :data:`JIT_FROM` elements or more (None, or a
+        factory returning None: NumPy evaluates everything). Set by the numba backend; asked once."""
+        self._kernel: Callable[[np.ndarray], np.ndarray] | None = None
         self.source = source
         """The generated Python code of the evaluated function."""
         self.label = label
@@ -361,6 +371,15 @@ class NumericFunction:
         """The symbolic expression (set by symact's NumPy backend; None in an exported module)."""
         self.lowered: Any = None
         """The lowered expression that ``source`` evaluates (set like ``expr``)."""
+
+    def with_kernel(self, func: Callable[[np.ndarray], Any],
+                    fast_form: Callable[[], NumericFunction] | None = None) -> NumericFunction:
+        """A copy that evaluates ``func`` (a compiled kernel: whole arrays, no chunks) with the same limits,
+        tails and underflow rescue, probed afresh on its first large call."""
+        out = copy.copy(self)
+        out._func, out.chunk, out.fast_form, out.compiled, out._kernel = func, None, fast_form, None, None
+        out._to_probe, out.plain, out.rescue_bands = True, False, None
+        return out
 
     def probe(self) -> NumericFunction:
         """Decide by evaluation which repairs this function needs, and drop the others.
@@ -402,6 +421,10 @@ class NumericFunction:
         return any(lo <= b and hi >= a for a, b in self.rescue_bands)
 
     def _evaluate(self, work: np.ndarray) -> np.ndarray:
+        if self.compiled is not None and work.size >= JIT_FROM:
+            self._kernel, self.compiled = self.compiled(), None
+        if self._kernel is not None and work.size >= JIT_FROM:
+            return self._kernel(work)
         if self.chunk is None or work.size <= self.chunk:
             return np.asarray(self._func(work), dtype=np.float64)
         flat = work.reshape(-1)

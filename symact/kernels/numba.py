@@ -1,0 +1,481 @@
+"""Scalar numba kernels: every lowered function of :mod:`symact.lowering.ir`, by name, for one float64.
+
+The algorithms are those of :mod:`.ddmath` and :mod:`.numpy` (same steps, same constants, same erfcx
+tables), written for one element at a time: no temporaries, each branch evaluated only where taken, and
+every exact product ``a·b = p + e`` taken as ``e = fma(a, b, −p)`` (a hardware FMA through llvmlite's
+intrinsic; numba has no ``math.fma``) instead of Dekker's 17-operation split.
+
+Compiled with ``cache=True`` (this is a real module, so numba can cache it on disk), ``error_model="numpy"``
+(division by zero gives ±inf or NaN, never an exception) and without fastmath (which would reassociate the
+error-free transformations away). :mod:`symact.backends.numba` generates one scalar function per lowered
+expression that calls these, and a loop over the array.
+
+Double-double argument forms take the polynomial's coefficients as one tuple (hi, lo pairs, highest degree
+first) where the NumPy kernels take them as separate arguments.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+from numba import njit, types
+from numba.extending import intrinsic
+
+from .ddmath import _DOWN, _TWO_OVER_SQRT_PI, _UP
+from .erfcx import ERFCX, ERFCX_RSQRT2
+
+jit = njit(cache=True, nogil=True, error_model="numpy")
+"""How every generated function is compiled."""
+kernel = njit(cache=True, nogil=True, error_model="numpy", inline="always")
+"""How every kernel here is compiled: inlined into its caller (numba IR), so that a generated loop is one
+straight-line body that LLVM vectorizes; left to LLVM's own inliner, mish's loop kept a call to exp and ran
+at a tenth of the speed."""
+
+
+@intrinsic
+def fma(typingctx, a, b, c):  # type: ignore[no-untyped-def]  # numba's intrinsic signature
+    """a·b + c with one rounding: llvm.fma.f64, a ``vfmadd`` where the CPU has FMA (else libm's fma, still exact)."""
+    sig = types.float64(types.float64, types.float64, types.float64)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        return builder.fma(*args)
+
+    return sig, codegen
+
+
+@intrinsic
+def _bits(typingctx, a):  # type: ignore[no-untyped-def]
+    """The IEEE bits of a float64 as an int64 (a bitcast, which LLVM vectorizes)."""
+    sig = types.int64(types.float64)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        return builder.bitcast(args[0], context.get_value_type(types.int64))
+
+    return sig, codegen
+
+
+@intrinsic
+def _from_bits(typingctx, a):  # type: ignore[no-untyped-def]
+    sig = types.float64(types.int64)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        return builder.bitcast(args[0], context.get_value_type(types.float64))
+
+    return sig, codegen
+
+
+def _exp_constants() -> tuple[float, float, tuple[float, ...]]:
+    """ln 2 as hi + lo with hi on 32 bits (so k·hi is exact for |k| < 2²¹), and 1/n! for n = 2 … 13."""
+    with mpmath.workdps(40):
+        ln2 = mpmath.log(2)
+        hi = mpmath.floor(ln2 * 2**32) / 2**32
+        return float(hi), float(ln2 - hi), tuple(float(1 / mpmath.factorial(n)) for n in range(2, 14))
+
+
+_LN2_HI, _LN2_LO, _INV_FACT = _exp_constants()
+_C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9, _C10, _C11, _C12, _C13 = _INV_FACT
+_LOG2E = 1.4426950408889634
+_SHIFT = 6755399441055744.0  # 1.5·2⁵²: adding it rounds to an integer held in the low bits
+_SHIFT_BITS = int(np.float64(_SHIFT).view(np.int64))
+
+
+@kernel
+def exp(x):  # type: ignore[no-untyped-def]
+    """eˣ without a call into libm, so that loops over it vectorize (libm's exp is scalar: numba's loops ran at
+    a quarter of NumPy's SIMD speed). x = k·ln 2 + r, |r| ≤ ln 2/2, r carried as r + r_lo (k·ln2_hi exact,
+    k·ln2_lo's product error kept), e^r = (1 + r) + (r_lo + r²·Σ rⁿ/(n + 2)!) by an exact two-sum, then
+    ·2^⌊k/2⌋·2^⌈k/2⌉ (two normal factors: results down to the subnormals scale exactly). ≤ 0.68 ulp measured
+    (tests/kernels/test_numba.py); overflow to inf beyond 709.79, 0 below −745.2, NaN stays NaN."""
+    x = min(max(x, -746.0), 710.0) if x == x else x
+    kd = fma(x, _LOG2E, _SHIFT)
+    k = _bits(kd) - _SHIFT_BITS
+    kd = kd - _SHIFT
+    rh = x - kd * _LN2_HI
+    c = kd * _LN2_LO
+    c_err = fma(kd, _LN2_LO, -c)
+    r = rh - c
+    r_lo = ((rh - r) - c) - c_err
+    q = fma(_C13, r, _C12)
+    q = fma(q, r, _C11)
+    q = fma(q, r, _C10)
+    q = fma(q, r, _C9)
+    q = fma(q, r, _C8)
+    q = fma(q, r, _C7)
+    q = fma(q, r, _C6)
+    q = fma(q, r, _C5)
+    q = fma(q, r, _C4)
+    q = fma(q, r, _C3)
+    q = fma(q, r, _C2)
+    t = fma(q, r * r, r_lo)
+    s = 1.0 + r
+    e = s + (((1.0 - s) + r) + t)
+    k1 = k >> 1
+    return e * _from_bits((k1 + 1023) << 52) * _from_bits((k - k1 + 1023) << 52)
+
+
+
+# The erfcx tables as constant arrays (numba freezes global arrays into the compiled code).
+_RS2_ROWS, _RS2_B0_LO = ERFCX_RSQRT2.arrays
+_RS2_WIDTH, _RS2_LIMIT = ERFCX_RSQRT2.width, ERFCX_RSQRT2.limit
+_X_ROWS, _X_B0_LO = ERFCX.arrays
+_X_WIDTH, _X_LIMIT = ERFCX.width, ERFCX.limit
+
+
+@kernel
+def two_prod(a, b):  # type: ignore[no-untyped-def]
+    """a·b = p + e exactly; e = 0 where a·b overflows (as ddmath.dekker: those results saturate)."""
+    p = a * b
+    e = fma(a, b, -p)
+    return p, (e if e - e == 0 else 0.0)  # a select, not a branch: loops over it still vectorize
+
+
+@kernel
+def two_sum(a, b):  # type: ignore[no-untyped-def]
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+@kernel
+def poly(x, coeffs):  # type: ignore[no-untyped-def]
+    """P(x) = hi + lo by Horner's rule in double-double (ddmath.poly)."""
+    hi, lo = coeffs[0], coeffs[1]
+    for i in range(2, len(coeffs), 2):
+        p, e = two_prod(hi, x)
+        e = e + lo * x
+        # no skip for zero coefficients (a branch): two_sum(p, 0) = (p, 0) gives the same bits
+        s, f = two_sum(p, coeffs[i])
+        f = f + e + coeffs[i + 1]
+        hi = s + f
+        lo = f - (hi - s)
+    return hi, lo
+
+
+@kernel
+def _expit_dd(h, lo):  # type: ignore[no-untyped-def]
+    """σ(h + lo) = r + c (ddmath.expit_dd)."""
+    t = exp(-abs(h))
+    num = 1.0 if h >= 0 else t
+    d = 1 + t
+    dl = t - (d - 1)
+    r = num / d
+    rp, rq = two_prod(r, d)
+    return r, (((num - rp) - rq) - r * dl) / d + r * (1 - r) * lo
+
+
+@kernel
+def expit_poly(x, coeffs):  # type: ignore[no-untyped-def]
+    h, lo = poly(x, coeffs)
+    r, c = _expit_dd(h, lo)
+    return r + c
+
+
+@kernel
+def x_expit_poly(x, coeffs):  # type: ignore[no-untyped-def]
+    h, lo = poly(x, coeffs)
+    r, c = _expit_dd(h, lo)
+    a, b = two_prod(x, r)
+    return a + (b + x * c)
+
+
+@kernel
+def _table(u, rows, b0_lo, width, limit):  # type: ignore[no-untyped-def]
+    """erfcx(u/√m) = hi + lo from a Taylor table (ddmath.erfcx_table); u ≥ 0 (NaN reads the last piece: the
+    caller's e^{−u²} carries the NaN)."""
+    inside = u if u < limit else limit
+    k = min(int(inside * (1 / width)), b0_lo.size - 1)
+    t = inside - (k + 0.5) * width
+    degree = rows.shape[0] - 1
+    q = rows[degree, k]
+    for n in range(degree - 1, 0, -1):
+        q = q * t + rows[n, k]
+    q = q * t
+    b0 = rows[0, k]
+    hi = b0 + q
+    return hi, ((b0 - hi) + q) + b0_lo[k]
+
+
+@kernel
+def _erfc_dd(hi, lo):  # type: ignore[no-untyped-def]
+    """erfc(hi + lo) = r + c (ddmath.erfc_dd)."""
+    a = abs(hi)
+    s, s_lo = _table(a, _X_ROWS, _X_B0_LO, _X_WIDTH, _X_LIMIT)
+    sq, sq_err = two_prod(a, a)
+    e = exp(-sq)
+    r, c = two_prod(s, e)
+    c = c + (s_lo - s * sq_err) * e
+    r2, c2 = two_sum(2.0, -r)
+    neg = hi < 0
+    return (r2 if neg else r), (c2 - c if neg else c) - lo * _TWO_OVER_SQRT_PI * e
+
+
+@kernel
+def erfc_poly(x, coeffs):  # type: ignore[no-untyped-def]
+    h, lo = poly(x, coeffs)
+    r, c = _erfc_dd(h, lo)
+    return r + c
+
+
+@kernel
+def x_erfc_poly(x, k, coeffs):  # type: ignore[no-untyped-def]
+    h, lo = poly(x, coeffs)
+    r, c = _erfc_dd(h, lo)
+    r, e = two_prod(r, k)
+    c = e + c * k
+    a, b = two_prod(x, r)
+    return a + (b + x * c)
+
+
+@kernel
+def ncdf(x):  # type: ignore[no-untyped-def]
+    """Φ(x) (ddmath._ncdf_dd)."""
+    u = abs(x)
+    g, g_lo = _table(u, _RS2_ROWS, _RS2_B0_LO, _RS2_WIDTH, _RS2_LIMIT)
+    sq, sq_err = two_prod(u, u)
+    e = exp(-0.5 * sq)
+    r, c = two_prod(g, e)
+    c = c + (g_lo - 0.5 * g * sq_err) * e
+    r, c = 0.5 * r, 0.5 * c
+    r2, c2 = two_sum(1.0, -r)
+    return (r2 + (c2 - c)) if x > 0 else (r + c)
+
+
+@kernel
+def x_ncdf(x, k):  # type: ignore[no-untyped-def]
+    """k·x·Φ(x) (ddmath.x_ncdf)."""
+    u = abs(x)
+    g, g_lo = _table(u, _RS2_ROWS, _RS2_B0_LO, _RS2_WIDTH, _RS2_LIMIT)
+    sq, sq_err = two_prod(u, u)
+    e = exp(-0.5 * sq) * _UP
+    kx, kx_lo = two_prod(x, 0.5 * k)
+    p, f = two_prod(kx, g)
+    f = f + kx * g_lo + kx_lo * g
+    r, c = two_prod(p, e)
+    c = c + (f - p * (0.5 * sq_err)) * e
+    kx, kx_lo = two_prod(x, k)
+    s, s_lo = two_sum(kx, -(r * _DOWN))
+    return (s + ((s_lo + kx_lo) - c * _DOWN)) if x > 0 else (r + c) * _DOWN
+
+
+@kernel
+def gauss(x):  # type: ignore[no-untyped-def]
+    sq, sq_err = two_prod(x, x)
+    e = exp(-0.5 * sq) * _UP
+    return (e - e * (0.5 * sq_err)) * _DOWN
+
+
+@kernel
+def x_gauss(x, k):  # type: ignore[no-untyped-def]
+    sq, sq_err = two_prod(x, x)
+    r, f = two_prod(exp(-0.5 * sq) * _UP, k)
+    f = f - r * (0.5 * sq_err)
+    a, b = two_prod(x, r)
+    return (a + (b + x * f)) * _DOWN
+
+
+@kernel
+def gauss_poly(x, coeffs):  # type: ignore[no-untyped-def]
+    hi, lo = poly(x, coeffs)
+    sq, sq_err = two_prod(hi, hi)
+    return exp(-sq) * (1 - sq_err - 2 * hi * lo)
+
+
+@kernel
+def x_gauss_poly(x, k, coeffs):  # type: ignore[no-untyped-def]
+    hi, lo = poly(x, coeffs)
+    sq, sq_err = two_prod(hi, hi)
+    r, f = two_prod(exp(-sq), k)
+    f = f - r * (sq_err + 2 * hi * lo)
+    a, b = two_prod(x, r)
+    return a + (b + x * f)
+
+
+@kernel
+def k_gauss_poly(x, k_hi, k_lo, coeffs):  # type: ignore[no-untyped-def]
+    hi, lo = poly(x, coeffs)
+    sq, sq_err = two_prod(hi, hi)
+    g = exp(-sq)
+    r, f = two_prod(g, k_hi)
+    return r * (1 - (sq_err + 2 * hi * lo)) + (f + g * k_lo)
+
+
+@kernel
+def dexpit(z):  # type: ignore[no-untyped-def]
+    """σ'(z) = t/(1 + t)² (ddmath.dexpit)."""
+    t = exp(-abs(z))
+    d = 1 + t
+    dl = t - (d - 1)
+    p, q = two_prod(d, d)
+    r = t / p
+    rp, rq = two_prod(r, p)
+    return r + (((t - rp) - rq) - r * (q + 2 * d * dl)) / p
+
+
+@kernel
+def dexpit_fast(z):  # type: ignore[no-untyped-def]
+    return 0.5 / (math.cosh(z) + 1)
+
+
+@kernel
+def x_minus_tanh(x):  # type: ignore[no-untyped-def]
+    """x − tanh(x) (ddmath.x_minus_tanh)."""
+    a = abs(x)
+    small = a < 2
+    xs = x if small else 0.0
+    x2 = xs * xs
+    t_cf = 25.0
+    for k in range(11, 0, -1):
+        t_cf = (2 * k + 1) + x2 / t_cf
+    s2, s2_err = two_prod(xs, xs)
+    c3, c3_err = two_prod(xs, s2)
+    near = (c3 + (c3_err + xs * s2_err)) / (t_cf + s2)
+    t = exp(-2 * (2.0 if small else a))
+    sign = -1.0 if x < 0 else 1.0
+    return near if small else (x - sign) + sign * (2 * t / (1 + t))
+
+
+@kernel
+def x_tanh_softplus(x):  # type: ignore[no-untyped-def]
+    """Mish (ddmath.x_tanh_softplus)."""
+    t = exp(-abs(x))
+    w = t + 1
+    tt = 2 * t
+    neg = x < 0
+    d = (t * w / (t * (w + 1) + 2)) if neg else (tt * t / (tt * w + 1))
+    p, e = two_prod(x, t if neg else 1.0)
+    return p + (e - p * d)
+
+
+@kernel
+def x_tanh_softplus_fast(x):  # type: ignore[no-untyped-def]
+    u = exp(20.0 if x > 20.0 else x)
+    n = (u + 2) * u
+    return n / (n + 2) * x
+
+
+@kernel
+def expit(z):  # type: ignore[no-untyped-def]
+    """σ(z) = num/(1 + t) with t = e^{−|z|} (num = 1 for z ≥ 0, else t): never 1 + e^{−z} past 2⁵³, the
+    NumPy kernel's far-left repair (numpy._expit), and no branch. ≤ 1.5 ulp: t, 1 + t (relative 2⁻⁵³), the quotient."""
+    t = exp(-abs(z))
+    return (1.0 if z >= 0 else t) / (1 + t)
+
+
+@kernel
+def x_expit(x, k):  # type: ignore[no-untyped-def]
+    """x·σ(kx) = x·num/(1 + t), t = e^{−|kx|} (see :func:`expit`; kx rounds as in numpy._x_expit)."""
+    m = x * -k
+    t = exp(-abs(m))
+    return (x if m <= 0 else x * t) / (1 + t)
+
+
+@kernel
+def dx_expit(x, k):  # type: ignore[no-untyped-def]
+    """d/dx x·σ(kx) = s·(1 + kx·σ(−kx)), s = σ(kx): with t = e^{−|kx|}, σ(±kx) = (1 or t)/(1 + t)."""
+    m = x * -k
+    t = exp(-abs(m))
+    d = 1 + t
+    pos = m <= 0  # kx ≥ 0
+    s = (1.0 if pos else t) / d
+    other = (t if pos else 1.0) / d
+    return s * (1 + (x * k) * other)
+
+
+@kernel
+def ramp(x, a, b):  # type: ignore[no-untyped-def]
+    v = a if x < a else (b if x > b else x)
+    return (v - a) / (b - a)
+
+
+@kernel
+def softplus_stable(z):  # type: ignore[no-untyped-def]
+    """log1p(eᶻ); z itself beyond 37, where the exact value rounds to z (numpy._softplus)."""
+    if z > 37.0:
+        return z
+    return math.log1p(exp(z))
+
+
+@kernel
+def expit_softplus_pow(z, a, b):  # type: ignore[no-untyped-def]
+    """σ(z)^a·softplus(z)^b; e^{(a+b)z} below −37 (numpy._expit_softplus_pow)."""
+    if z < -37.0:
+        return exp((a + b) * z)
+    sp = softplus_stable(z)
+    if b == 0.5:
+        out = math.sqrt(sp)
+    elif b == -0.5:
+        out = 1 / math.sqrt(sp)
+    else:
+        out = sp**b
+    if a != 0:
+        out = out * expit(z) ** a
+    return out
+
+
+@kernel
+def erfc_stable(z):  # type: ignore[no-untyped-def]
+    return math.erfc(z)
+
+
+@kernel
+def erf(z):  # type: ignore[no-untyped-def]
+    return math.erf(z)
+
+
+@kernel
+def log1p(z):  # type: ignore[no-untyped-def]
+    return math.log1p(z)
+
+
+@kernel
+def expm1(z):  # type: ignore[no-untyped-def]
+    return math.expm1(z)
+
+
+@kernel
+def hypot(a, b):  # type: ignore[no-untyped-def]
+    return math.hypot(a, b)
+
+
+@kernel
+def maximum(a, b):  # type: ignore[no-untyped-def]
+    """numpy.maximum: NaN from either side propagates."""
+    if a != a or a >= b:
+        return a
+    return b
+
+
+@kernel
+def minimum(a, b):  # type: ignore[no-untyped-def]
+    if a != a or a <= b:
+        return a
+    return b
+
+
+@kernel
+def where(c, a, b):  # type: ignore[no-untyped-def]
+    return a if c else b
+
+
+def fused() -> frozenset[str]:
+    """The names this module implements (the backend checks a lowered expression against them)."""
+    return frozenset(name for name, obj in globals().items() if hasattr(obj, "py_func") and not name.startswith("_")
+                     and name not in {"two_prod", "two_sum", "poly"})
+
+
+SIMD = frozenset({"exp", "expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "ncdf", "x_ncdf", "gauss", "x_gauss",
+                  "gauss_poly", "x_gauss_poly", "k_gauss_poly", "dexpit", "x_minus_tanh", "x_tanh_softplus",
+                  "x_tanh_softplus_fast", "expit", "x_expit", "dx_expit", "ramp", "maximum", "minimum", "where"})
+"""Kernels made of :func:`exp` and arithmetic only (no libm call): loops over them vectorize."""
+
+TAKES_COEFFS = frozenset({"expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "gauss_poly", "x_gauss_poly",
+                          "k_gauss_poly"})
+"""Kernels whose trailing arguments are polynomial coefficients, passed here as one tuple."""
+
+LEADING = {"x_erfc_poly": 2, "x_gauss_poly": 2, "k_gauss_poly": 3}
+"""How many arguments come before the coefficients (1, x, where not listed)."""
+
+
+__all__ = ["LEADING", "SIMD", "TAKES_COEFFS", "exp", "fma", "fused", "jit", "kernel"]
