@@ -1,0 +1,162 @@
+"""The numba backend: the accuracy targets of the NumPy backend (against mpmath), agreement with the NumPy kernels,
+the large inputs of the default path, the on-disk cache across processes, and clear errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import sympy as sp
+from test_accuracy import BANDS, GRID, GRID32, KNOWN_GAPS, TAILS64, VALUE_ROOTS
+
+import symact
+from symact.accuracy import measure
+from symact.backends.numba import NUMBA, vectorizes
+from symact.backends.numpy import NUMPY
+from symact.errors import BackendUnavailableError
+from symact.evaluate import prepare
+from symact.kernels.numpy import JIT_FROM
+from symact.lowering import lower
+
+# The fast suite compiles one entry per kernel family (erfcx table, σ of a polynomial, in-place σ, Mish, expm1
+# through NumPy); every entry runs in the slow set.
+FAST = {"gelu", "gelu_tanh", "silu", "mish", "elu"}
+CASES = [pytest.param(n, d, id=f"{n}-d{d}", marks=() if n in FAST else pytest.mark.slow)
+         for n in symact.names() for d in (0, 1)]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _private_cache(tmp_path_factory):
+    """Compiled kernels go to a folder of this test run, so that nothing depends on what an earlier run left."""
+    old = os.environ.get("SYMACT_CACHE")
+    os.environ["SYMACT_CACHE"] = str(tmp_path_factory.mktemp("symact-cache"))
+    yield
+    if old is None:
+        del os.environ["SYMACT_CACHE"]
+    else:
+        os.environ["SYMACT_CACHE"] = old
+
+
+def _numba(name, order, fast=False):
+    return symact.lambdify(name, derivative=order, backend="numba", fast=fast)
+
+
+@pytest.mark.parametrize(("name", "order"), CASES)
+def test_float64_meets_the_numpy_targets(name, order):
+    """On the standard grid and beyond float32's range: ≤ 2 ulp (derivatives near roots: 2·eps·Σ|terms|), the
+    specials right, no floating-point warnings — the criteria of tests/test_accuracy.py::test_float64."""
+    for grid in (GRID, TAILS64):
+        r = measure(name, derivative=order, grid=grid, func=_numba(name, order))
+        assert not r.special_failures and not r.warnings, (r.special_failures, r.warnings)
+        bound = KNOWN_GAPS.get((name, order), 2.0)
+        if order == 0 and name not in VALUE_ROOTS:
+            assert r.max_ulp <= bound, (r.max_ulp, r.worst_x)
+        else:
+            assert r.max_ulp <= bound or r.cancellation_excess <= bound, (r.max_ulp, r.worst_x, r.cancellation_excess)
+
+
+@pytest.mark.parametrize(("name", "order"), CASES)
+def test_float32_is_within_one_ulp(name, order):
+    r = measure(name, derivative=order, dtype=np.float32, grid=GRID32, func=_numba(name, order))
+    assert not r.special_failures and not r.warnings, (r.special_failures, r.warnings)
+    assert r.max_ulp <= 1.0, (r.max_ulp, r.worst_x)
+    assert _numba(name, order)(GRID32).dtype == np.float32
+
+
+@pytest.mark.parametrize(("name", "order"), CASES)
+def test_agrees_with_the_numpy_kernels_on_a_random_sweep(name, order):
+    """2¹⁷ seeded points on [−40, 40] and, denser, [−3, 3] (roots and kinks): the compiled loop and NumPy's kernels
+    (the same algorithms) within 4 ulp of each other; where they differ by more (a derivative near its root), the
+    compiled result meets the cancellation criterion against mpmath."""
+    rng = np.random.default_rng(17)
+    xs = np.concatenate([rng.uniform(-40, 40, 1 << 16), rng.uniform(-3, 3, 1 << 16)])
+    ours = _numba(name, order)(xs)
+    plain = NUMPY.build(prepare(name, order))
+    plain.compiled = None  # NumPy's kernels, whatever the size
+    ref = plain(xs)
+    close = (np.abs(ours - ref) <= 4 * np.spacing(np.abs(ref))) | (ours == ref) | (np.isnan(ours) & np.isnan(ref))
+    gap = np.where(close, 0.0, np.abs(ours - ref) / np.spacing(np.abs(ref)))
+    far = xs[np.argsort(gap)[::-1][:300]][~close[np.argsort(gap)[::-1][:300]]]  # the 300 largest differences
+    if far.size:
+        r = measure(name, derivative=order, grid=far, func=_numba(name, order))
+        assert r.max_ulp <= 2.0 or r.cancellation_excess <= 2.0, (r.max_ulp, r.worst_x, r.cancellation_excess)
+
+
+@pytest.mark.parametrize(("name", "order"), list(BANDS), ids=[f"{n}-d{d}" for n, d in BANDS])
+def test_results_with_an_underflowing_factor(name, order):
+    """The longdouble rescue (NumPy's runtime around the compiled loop) restores results whose factor underflows."""
+    from symact.kernels.numpy import EXTENDED
+
+    if not EXTENDED:
+        pytest.xfail("numpy.longdouble is float64 on this platform: no extended-range rescue")
+    lo, hi = BANDS[(name, order)]
+    r = measure(name, derivative=order, grid=np.concatenate([np.linspace(lo, hi, 301), [np.nan, np.inf]]),
+                func=_numba(name, order))
+    assert not r.special_failures and not r.warnings, (r.special_failures, r.warnings)
+    assert r.normal_points > 0 and r.max_ulp <= 2.0, (r.max_ulp, r.worst_x)
+
+
+def test_large_inputs_of_the_default_path_take_the_compiled_loop():
+    """lambdify's default (NumPy arrays) hands inputs of JIT_FROM elements or more to the compiled loop where it
+    vectorizes (GELU: exp and arithmetic), and keeps NumPy's SIMD ufuncs where it would call libm (tanh)."""
+    xs = np.linspace(-30, 30, JIT_FROM + 3).reshape(-1, 1)
+    gelu = NUMPY.build(prepare("gelu"))
+    out = gelu(xs)
+    assert gelu._kernel is not None and out.shape == xs.shape
+    assert np.array_equal(out, _numba("gelu", 0)(xs))
+    tanh = NUMPY.build(prepare("tanh"))
+    tanh(xs)
+    assert tanh._kernel is None and not vectorizes(lower(prepare("tanh").expr))
+    assert vectorizes(lower(prepare("gelu").expr)) and vectorizes(lower(prepare("mish").expr))
+
+
+def test_jit_can_be_switched_off(monkeypatch):
+    monkeypatch.setenv("SYMACT_JIT", "0")
+    f = NUMPY.build(prepare("gelu"))
+    f(np.zeros(JIT_FROM))
+    assert f._kernel is None
+
+
+def test_cached_kernels_load_in_a_fresh_process(tmp_path):
+    """The generated file and numba's cache survive the process: a second process loads, does not compile."""
+    code = textwrap.dedent("""
+        import numpy as np, symact
+        from symact.backends.numba import compiled_loop
+        from symact.evaluate import prepare
+        from symact.lowering import lower
+        loop = compiled_loop(lower(prepare("gelu").expr))
+        loop(np.zeros(4), np.empty(4))
+        print(sum(loop.stats.cache_hits.values()), sum(loop.stats.cache_misses.values()))
+    """)
+    env = {**os.environ, "SYMACT_CACHE": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+            for _ in range(2)]
+    (hits1, misses1), (hits2, misses2) = (map(int, r.stdout.split()) for r in runs)
+    assert (hits1, misses1) == (0, 1) and (hits2, misses2) == (1, 0), [r.stdout for r in runs]
+    assert len(list((tmp_path / "numba").glob("symact_numba_*.py"))) == 1
+
+
+def test_user_expressions_compile():
+    """A user's expression: Heaviside, atan, |x| and a scaled normal CDF; values against mpmath."""
+    from symact import x
+    from symact.functions import Phi
+
+    for expr in (sp.Heaviside(x) * x, sp.atan(x) * x, sp.Abs(x) ** 3, x * Phi(3 * x / 2)):
+        r = measure(expr, grid=GRID, func=symact.lambdify(expr, backend="numba"))
+        assert not r.special_failures and r.max_ulp <= 2.0, (expr, r.max_ulp, r.worst_x, r.special_failures)
+
+
+def test_clear_errors(monkeypatch):
+    with pytest.raises(symact.InvalidArgumentError, match="no scalar form of besselj"):
+        symact.lambdify(sp.besselj(0, symact.x), backend="numba")
+    with pytest.raises(symact.InvalidArgumentError, match="lowering=False"):
+        symact.lambdify("gelu", backend="numba", lowering=False)
+    with pytest.raises(BackendUnavailableError, match="compiled, not exported"):
+        symact.export("gelu", backend="numba")
+    monkeypatch.setattr(NUMBA, "requires", "numba_is_not_installed_here")
+    with pytest.raises(BackendUnavailableError, match="pip install"):
+        symact.lambdify("gelu", backend="numba")
