@@ -2,14 +2,21 @@
 
 Accuracy: max and median ulp error of our lowered functions (and the textbook formula) against
 mpmath on the standard grid (symact.accuracy), float64 and float32, values and first derivatives.
-Speed: throughput of our lowered NumPy function vs a hand-written NumPy version of the textbook
-formula vs torch CPU (when installed), at 10^6 and 10^7 elements, as ratios from the same run.
-Symbolic: the cold time to derive the whole catalog, in a fresh interpreter.
+Speed: every activation and first derivative at 10^6 and 10^7 elements, every implementation taking turns in
+one run: the default (NumPy arrays; the compiled numba loop for large inputs where it vectorizes), the numba
+backend, NumPy's kernels alone, fast=True, the textbook formula in NumPy (hand-written where listed below, else
+the formula as written, lambdify(lowering=False)), torch CPU single-thread and default (values, where torch
+has the activation).
+Compiled kernels: import times, the first call of a kernel cold (empty caches) and cached, each in a fresh
+process; the time to compile every kernel from empty caches.
+Symbolic: the cold time to derive the whole catalog, in a fresh interpreter; series to x^20 and the 4th
+derivative of every entry.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import subprocess
 import sys
@@ -22,6 +29,8 @@ import scipy.special as sc
 
 import symact
 from symact.accuracy import measure, standard_grid
+from symact.backends.numpy import NUMPY
+from symact.evaluate import prepare
 from symact.kernels.numpy import _expit
 
 # Hand-written textbook NumPy formulas, as a user would type them.
@@ -47,14 +56,27 @@ TEXTBOOK_D1: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 
 
 def _torch_kernels() -> dict[str, Callable] | None:
+    """symact name → torch's function, from the spelling table (symact.parity builds the same)."""
     try:
-        import torch
+        import torch  # noqa: F401
     except ImportError:
         return None
-    F = torch.nn.functional
-    return {"relu": F.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "gelu": F.gelu,
-            "gelu_tanh": lambda t: F.gelu(t, approximate="tanh"), "silu": F.silu, "softplus": F.softplus,
-            "mish": F.mish, "elu": F.elu, "hard_swish": F.hardswish}
+    from symact.parity import _key, _spelled_kernels
+
+    spelled = _spelled_kernels("torch")
+    out = {}
+    for name in symact.names():
+        try:
+            out[name] = _key(spelled, "torch", name)
+        except symact.SymactError:
+            pass
+    return out
+
+
+def _numpy_only(name: str, order: int) -> Callable:
+    f = NUMPY.build(prepare(name, order))
+    f.compiled = None  # NumPy's kernels at every size
+    return f
 
 
 def _time(func: Callable, arg: object, repeat: int) -> float:
@@ -107,31 +129,118 @@ def accuracy_table(quick: bool) -> list[str]:
 
 
 def speed_table(quick: bool) -> list[str]:
-    torch_k = _torch_kernels()
-    sizes = (10**6, 10**7)  # the speed table is a few minutes either way
-    rows = ["| function | n | ours (ms) | textbook NumPy (ms) | ours / textbook | fast=True (ms) | fast / textbook "
-            "| torch CPU (ms) | ours / torch |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    """Every activation and first derivative (with --quick: those with a hand-written textbook formula)."""
+    torch_k = _torch_kernels() or {}
+    threads = None
+    if torch_k:
+        import torch
+
+        threads = torch.get_num_threads()
+    sizes = (10**6, 10**7)
+    rows = ["| function | n | default (ms) | textbook NumPy (ms) | **default / textbook** | numba backend (ms) | "
+            "NumPy kernels only (ms) | fast=True (ms) | torch 1 thread (ms) | torch default (ms) | "
+            "default / torch 1 thread |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    names = [n for n in symact.names() if not quick or n in TEXTBOOK]
     rng = np.random.default_rng(0)
     for n in sizes:
         xs = rng.normal(scale=4, size=n)
-        for name, textbook in {**TEXTBOOK, **{k + "'": v for k, v in TEXTBOOK_D1.items()}}.items():
-            base, order = name.rstrip("'"), name.count("'")
-            ours = symact.lambdify(base, derivative=order)
-            fast = symact.lambdify(base, derivative=order, fast=True)
-            with np.errstate(all="ignore"):  # the textbook formulas overflow; warnings cost time
-                t_ours, t_text, t_fast = _time_interleaved([ours, textbook, fast], xs, 7)
-            t_torch = "–"
-            ratio_torch = "–"
-            if torch_k and order == 0 and base in torch_k:
-                import torch
+        for name in names:
+            for order in (0, 1):
+                hand = (TEXTBOOK if order == 0 else TEXTBOOK_D1).get(name)
+                textbook = hand or symact.lambdify(name, derivative=order, lowering=False)
+                impls = [symact.lambdify(name, derivative=order), textbook,
+                         symact.lambdify(name, derivative=order, backend="numba"), _numpy_only(name, order),
+                         symact.lambdify(name, derivative=order, fast=True)]
+                with np.errstate(all="ignore"):  # the textbook formulas overflow; warnings cost time
+                    t = _time_interleaved(impls, xs, 7 if n < 10**7 else 5)
+                torch_cells = ["–", "–", "–"]
+                if order == 0 and name in torch_k:
+                    import torch
 
-                tx = torch.from_numpy(xs)
-                tt = _time(torch_k[base], tx, 7)
-                t_torch, ratio_torch = f"{tt * 1e3:.2f}", f"{t_ours / tt:.2f}"
-            rows.append(f"| {name} | {n:.0e} | {t_ours * 1e3:.2f} | {t_text * 1e3:.2f} | {t_ours / t_text:.2f} | "
-                        f"{t_fast * 1e3:.2f} | {t_fast / t_text:.2f} | {t_torch} | {ratio_torch} |")
-            print(rows[-1], file=sys.stderr, flush=True)
+                    tx = torch.from_numpy(xs)
+                    torch.set_num_threads(1)
+                    t1 = _time(torch_k[name], tx, 7)
+                    torch.set_num_threads(threads)
+                    tn = _time(torch_k[name], tx, 7)
+                    torch_cells = [f"{t1 * 1e3:.2f}", f"{tn * 1e3:.2f}", f"{t[0] / t1:.2f}"]
+                label = name + ("'" if order else "") + ("" if hand else " (textbook: as written)")
+                rows.append(f"| {label} | {n:.0e} | {t[0] * 1e3:.2f} | {t[1] * 1e3:.2f} | **{t[0] / t[1]:.2f}** | "
+                            f"{t[2] * 1e3:.2f} | {t[3] * 1e3:.2f} | {t[4] * 1e3:.2f} | {' | '.join(torch_cells)} |")
+                print(rows[-1], file=sys.stderr, flush=True)
+    return rows
+
+
+_LATENCY = """
+import sys, time
+t0 = time.perf_counter(); import numpy as np, symact; t1 = time.perf_counter()
+import numba; t2 = time.perf_counter()
+import symact.kernels.numba; t3 = time.perf_counter()
+f = symact.lambdify("gelu", backend="numba"); f(np.zeros(4)); t4 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2, t4 - t3)
+"""
+
+_COMPILE_ALL = """
+import time, numpy as np, symact
+t = time.perf_counter()
+for name in symact.names():
+    for order in (0, 1):
+        symact.lambdify(name, derivative=order, backend="numba")(np.zeros(4))
+print(time.perf_counter() - t)
+"""
+
+
+def _fresh(code: str, cache: str) -> list[float]:
+    """Run ``code`` in a fresh interpreter whose numba and symact caches live in ``cache``."""
+    env = {**os.environ, "SYMACT_CACHE": cache, "NUMBA_CACHE_DIR": os.path.join(cache, "numba-cache")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    return [float(v) for v in out.stdout.split()]
+
+
+def compiled_table() -> list[str]:
+    """Import times and the first call of GELU's kernel, cold and cached, each in a fresh process (best of 3
+    fresh cache folders); compiling every kernel (37 entries, values and first derivatives) from empty caches."""
+    import tempfile
+
+    cold, cached = [], []
+    for _ in range(3):
+        with tempfile.TemporaryDirectory() as cache:
+            cold.append(_fresh(_LATENCY, cache))
+            cached.append(_fresh(_LATENCY, cache))
+    with tempfile.TemporaryDirectory() as cache:
+        everything = _fresh(_COMPILE_ALL, cache)[0]
+    best = [min(col) for col in zip(*cold, strict=True)]
+    best_cached = [min(col) for col in zip(*cached, strict=True)]
+    return [
+        "| step (fresh process, best of 3) | seconds |", "| --- | --- |",
+        f"| `import symact` | {best_cached[0]:.3f} |",
+        f"| `import numba` | {best_cached[1]:.3f} |",
+        f"| `import symact.kernels.numba` (erfcx tables from mpmath) | {best_cached[2]:.3f} |",
+        f"| first call of GELU's numba kernel, empty caches (compile) | {best[3]:.3f} |",
+        f"| first call of GELU's numba kernel, cached (target < 0.3) | {best_cached[3]:.3f} |",
+        f"| compile every kernel (values and first derivatives of {len(symact.names())} entries), empty caches "
+        f"| {everything:.1f} |",
+    ]
+
+
+def symbolic_table() -> list[str]:
+    """series(name, 20) and derivative(name, 4) for every entry, in this process (warm SymPy caches per entry
+    are cleared first): targets < 5 s and < 1 s."""
+    from sympy.core.cache import clear_cache
+
+    rows = ["| entry | series to x²⁰ (s) | 4th derivative (s) |", "| --- | --- | --- |"]
+    for name in symact.names():
+        clear_cache()
+        t = time.perf_counter()
+        try:
+            symact.series(name, 20)
+            series = f"{time.perf_counter() - t:.2f}"
+        except symact.NotAnalyticError:
+            series = "not analytic at 0"
+        clear_cache()
+        t = time.perf_counter()
+        symact.derivative(name, 4)
+        rows.append(f"| {name} | {series} | {time.perf_counter() - t:.2f} |")
+        print(rows[-1], file=sys.stderr, flush=True)
     return rows
 
 
@@ -197,9 +306,13 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="accuracy on a 10x coarser grid (minutes, not an hour)")
     parser.add_argument("--out", default="benchmarks/RESULTS.md", help="Markdown file to write")
     parser.add_argument("--library", action="store_true", help="print only the primitives' accuracy table")
+    parser.add_argument("--speed", action="store_true", help="print only the speed and compiled-kernel tables")
     args = parser.parse_args()
     if args.library:
         print("\n".join(library_table()))
+        return 0
+    if args.speed:
+        print("\n".join([*speed_table(args.quick), "", *compiled_table()]))
         return 0
     colds = [cold_catalog_seconds() for _ in range(3)]  # each in a fresh interpreter
     lines = [
@@ -223,13 +336,22 @@ def main() -> int:
         "",
         "## Speed",
         "",
+        "float64, single thread (NumPy and numba are; torch is also timed with its default threads), best of 7 (5 "
+        "at 10⁷) with the implementations taking turns in one run. Target: default ≤ 1.0× the textbook formula.",
+        "",
         *speed_table(args.quick),
+        "",
+        "## Compiled kernels (numba)",
+        "",
+        *compiled_table(),
         "",
         "## Symbolic",
         "",
         f"Cold derivation of the whole catalog (1st and 2nd derivatives, limits at ±∞, series to x⁸): "
-        f"{min(colds):.2f} s, best of 3 fresh interpreters ({', '.join(f'{c:.2f}' for c in colds)}; target < 5 s on "
+        f"{min(colds):.2f} s, best of 3 fresh interpreters ({', '.join(f'{c:.2f}' for c in colds)}; target < 3 s on "
         "2 cores).",
+        "",
+        *symbolic_table(),
     ]
     Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")

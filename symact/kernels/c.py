@@ -1,0 +1,305 @@
+"""The scalar kernels in C99 (and CUDA): the algorithms of :mod:`.numba`, line for line, for exported headers.
+
+Every exact product is ``fma(a, b, −p)`` (``__fma_rn`` on CUDA); nothing else relies on how the compiler rounds
+``a·b + c``: contracting any other multiply-add into an FMA only removes a rounding from a correction term. So
+``-ffp-contract=fast`` (GCC's default outside ISO mode; GCC ignores ``#pragma STDC FP_CONTRACT``) and nvcc's
+default ``--fmad=true`` cannot break the error-free transformations (the tests compile both ways).
+
+:func:`kernels_source` gives the kernels for a target: ``SYMACT_FN`` qualifies every function (``static inline``,
+or ``static __device__ __forceinline__``), ``SYMACT_TABLE`` the erfcx tables (``static const``, or
+``static __device__ const``). The tables are written out from :mod:`.erfcx` (mpmath) with ``repr`` of each double,
+so the C values are bit for bit NumPy's.
+"""
+
+from __future__ import annotations
+
+from .ddmath import _DOWN, _TWO_OVER_SQRT_PI, _UP
+from .erfcx import ERFCX, ERFCX_RSQRT2
+
+TARGETS = {
+    "c": ("static inline", "static const", "fma"),
+    "cuda": ("static __device__ __forceinline__", "static __device__ const", "__fma_rn"),
+}
+"""Target → (function qualifier, table qualifier, exact fused multiply-add)."""
+
+_KERNELS = r"""
+typedef struct { double hi, lo; } symact_dd;
+
+SYMACT_FN symact_dd symact_two_prod(double a, double b) {
+    symact_dd r;
+    double e;
+    r.hi = a * b;
+    e = SYMACT_FMA(a, b, -r.hi);
+    r.lo = (e - e == 0.0) ? e : 0.0; /* an overflowing product: no error term (those results saturate) */
+    return r;
+}
+
+SYMACT_FN symact_dd symact_two_sum(double a, double b) {
+    symact_dd r;
+    double bb;
+    r.hi = a + b;
+    bb = r.hi - a;
+    r.lo = (a - (r.hi - bb)) + (b - bb);
+    return r;
+}
+
+/* P(x) = hi + lo by Horner's rule in double-double; c holds (hi, lo) pairs, highest degree first */
+SYMACT_FN symact_dd symact_poly(double x, int n, const double *c) {
+    symact_dd r, p, s;
+    double f;
+    int i;
+    r.hi = c[0];
+    r.lo = c[1];
+    for (i = 2; i < n; i += 2) {
+        p = symact_two_prod(r.hi, x);
+        p.lo = p.lo + r.lo * x;
+        s = symact_two_sum(p.hi, c[i]);
+        f = s.lo + p.lo + c[i + 1];
+        r.hi = s.hi + f;
+        r.lo = f - (r.hi - s.hi);
+    }
+    return r;
+}
+
+SYMACT_FN symact_dd symact_expit_dd(double h, double lo) {
+    symact_dd out, rp;
+    double t = exp(-fabs(h)), num = h >= 0 ? 1.0 : t, d = 1 + t, dl = t - (d - 1), r = num / d;
+    rp = symact_two_prod(r, d);
+    out.hi = r;
+    out.lo = (((num - rp.hi) - rp.lo) - r * dl) / d + r * (1 - r) * lo;
+    return out;
+}
+
+SYMACT_FN double symact_expit_poly(double x, int n, const double *c) {
+    symact_dd p = symact_poly(x, n, c), r = symact_expit_dd(p.hi, p.lo);
+    return r.hi + r.lo;
+}
+
+SYMACT_FN double symact_x_expit_poly(double x, int n, const double *c) {
+    symact_dd p = symact_poly(x, n, c), r = symact_expit_dd(p.hi, p.lo), a = symact_two_prod(x, r.hi);
+    return a.hi + (a.lo + x * r.lo);
+}
+
+/* erfcx(u/sqrt(m)) = hi + lo from a Taylor table: rows[n][k], n = 0 .. degree */
+SYMACT_FN symact_dd symact_table(double u, const double *rows, const double *b0_lo, int count, int degree,
+                                 double width, double limit) {
+    symact_dd out;
+    double inside = u < limit ? u : limit, t, q, b0;
+    int k = (int)(inside * (1 / width)), n;
+    if (k > count - 1) k = count - 1;
+    t = inside - (k + 0.5) * width;
+    q = rows[degree * count + k];
+    for (n = degree - 1; n > 0; n--) q = q * t + rows[n * count + k];
+    q = q * t;
+    b0 = rows[k];
+    out.hi = b0 + q;
+    out.lo = ((b0 - out.hi) + q) + b0_lo[k];
+    return out;
+}
+
+SYMACT_FN symact_dd symact_erfc_dd(double hi, double lo) {
+    symact_dd out, s, sq, r, r2;
+    double a = fabs(hi), e;
+    s = symact_table(a, &SYMACT_X_ROWS[0][0], SYMACT_X_B0_LO, SYMACT_X_COUNT, SYMACT_X_DEGREE, SYMACT_X_WIDTH,
+                     SYMACT_X_LIMIT);
+    sq = symact_two_prod(a, a);
+    e = exp(-sq.hi);
+    r = symact_two_prod(s.hi, e);
+    r.lo = r.lo + (s.lo - s.hi * sq.lo) * e;
+    r2 = symact_two_sum(2.0, -r.hi);
+    out.hi = hi < 0 ? r2.hi : r.hi;
+    out.lo = (hi < 0 ? r2.lo - r.lo : r.lo) - lo * SYMACT_TWO_OVER_SQRT_PI * e;
+    return out;
+}
+
+SYMACT_FN double symact_erfc_poly(double x, int n, const double *c) {
+    symact_dd p = symact_poly(x, n, c), r = symact_erfc_dd(p.hi, p.lo);
+    return r.hi + r.lo;
+}
+
+SYMACT_FN double symact_x_erfc_poly(double x, double k, int n, const double *c) {
+    symact_dd p = symact_poly(x, n, c), r = symact_erfc_dd(p.hi, p.lo), rk, a;
+    rk = symact_two_prod(r.hi, k);
+    rk.lo = rk.lo + r.lo * k;
+    a = symact_two_prod(x, rk.hi);
+    return a.hi + (a.lo + x * rk.lo);
+}
+
+SYMACT_FN double symact_ncdf(double x) {
+    symact_dd g, sq, r, r2;
+    double u = fabs(x), e;
+    g = symact_table(u, &SYMACT_RS2_ROWS[0][0], SYMACT_RS2_B0_LO, SYMACT_RS2_COUNT, SYMACT_RS2_DEGREE,
+                     SYMACT_RS2_WIDTH, SYMACT_RS2_LIMIT);
+    sq = symact_two_prod(u, u);
+    e = exp(-0.5 * sq.hi);
+    r = symact_two_prod(g.hi, e);
+    r.lo = r.lo + (g.lo - 0.5 * g.hi * sq.lo) * e;
+    r.hi = 0.5 * r.hi;
+    r.lo = 0.5 * r.lo;
+    r2 = symact_two_sum(1.0, -r.hi);
+    return x > 0 ? r2.hi + (r2.lo - r.lo) : r.hi + r.lo;
+}
+
+SYMACT_FN double symact_x_ncdf(double x, double k) {
+    symact_dd g, sq, kx, p, r, kx1, s;
+    double u = fabs(x), e, f, c;
+    g = symact_table(u, &SYMACT_RS2_ROWS[0][0], SYMACT_RS2_B0_LO, SYMACT_RS2_COUNT, SYMACT_RS2_DEGREE,
+                     SYMACT_RS2_WIDTH, SYMACT_RS2_LIMIT);
+    sq = symact_two_prod(u, u);
+    e = exp(-0.5 * sq.hi) * SYMACT_UP;
+    kx = symact_two_prod(x, 0.5 * k);
+    p = symact_two_prod(kx.hi, g.hi);
+    f = p.lo + kx.hi * g.lo + kx.lo * g.hi;
+    r = symact_two_prod(p.hi, e);
+    c = r.lo + (f - p.hi * (0.5 * sq.lo)) * e;
+    kx1 = symact_two_prod(x, k);
+    s = symact_two_sum(kx1.hi, -(r.hi * SYMACT_DOWN));
+    return x > 0 ? s.hi + ((s.lo + kx1.lo) - c * SYMACT_DOWN) : (r.hi + c) * SYMACT_DOWN;
+}
+
+SYMACT_FN double symact_gauss(double x) {
+    symact_dd sq = symact_two_prod(x, x);
+    double e = exp(-0.5 * sq.hi) * SYMACT_UP;
+    return (e - e * (0.5 * sq.lo)) * SYMACT_DOWN;
+}
+
+SYMACT_FN double symact_x_gauss(double x, double k) {
+    symact_dd sq = symact_two_prod(x, x), r, a;
+    double f;
+    r = symact_two_prod(exp(-0.5 * sq.hi) * SYMACT_UP, k);
+    f = r.lo - r.hi * (0.5 * sq.lo);
+    a = symact_two_prod(x, r.hi);
+    return (a.hi + (a.lo + x * f)) * SYMACT_DOWN;
+}
+
+SYMACT_FN double symact_gauss_poly(double x, int n, const double *c) {
+    symact_dd p = symact_poly(x, n, c), sq = symact_two_prod(p.hi, p.hi);
+    return exp(-sq.hi) * (1 - sq.lo - 2 * p.hi * p.lo);
+}
+
+SYMACT_FN double symact_x_gauss_poly(double x, double k, int n, const double *c) {
+    symact_dd p = symact_poly(x, n, c), sq = symact_two_prod(p.hi, p.hi), r, a;
+    double f;
+    r = symact_two_prod(exp(-sq.hi), k);
+    f = r.lo - r.hi * (sq.lo + 2 * p.hi * p.lo);
+    a = symact_two_prod(x, r.hi);
+    return a.hi + (a.lo + x * f);
+}
+
+SYMACT_FN double symact_k_gauss_poly(double x, double k_hi, double k_lo, int n, const double *c) {
+    symact_dd p = symact_poly(x, n, c), sq = symact_two_prod(p.hi, p.hi), r;
+    double g = exp(-sq.hi);
+    r = symact_two_prod(g, k_hi);
+    return r.hi * (1 - (sq.lo + 2 * p.hi * p.lo)) + (r.lo + g * k_lo);
+}
+
+SYMACT_FN double symact_dexpit(double z) {
+    symact_dd p, rp;
+    double t = exp(-fabs(z)), d = 1 + t, dl = t - (d - 1), r;
+    p = symact_two_prod(d, d);
+    r = t / p.hi;
+    rp = symact_two_prod(r, p.hi);
+    return r + (((t - rp.hi) - rp.lo) - r * (p.lo + 2 * d * dl)) / p.hi;
+}
+
+SYMACT_FN double symact_dexpit_fast(double z) { return 0.5 / (cosh(z) + 1); }
+
+SYMACT_FN double symact_x_minus_tanh(double x) {
+    symact_dd s2, c3;
+    double a = fabs(x), xs = a < 2 ? x : 0.0, x2 = xs * xs, t_cf = 25.0, near, t, sign;
+    int k;
+    for (k = 11; k > 0; k--) t_cf = (2 * k + 1) + x2 / t_cf;
+    s2 = symact_two_prod(xs, xs);
+    c3 = symact_two_prod(xs, s2.hi);
+    near = (c3.hi + (c3.lo + xs * s2.lo)) / (t_cf + s2.hi);
+    t = exp(-2 * (a < 2 ? 2.0 : a));
+    sign = x < 0 ? -1.0 : 1.0;
+    return a < 2 ? near : (x - sign) + sign * (2 * t / (1 + t));
+}
+
+SYMACT_FN double symact_x_tanh_softplus(double x) {
+    symact_dd p;
+    double t = exp(-fabs(x)), w = t + 1, tt = 2 * t, d;
+    d = x < 0 ? t * w / (t * (w + 1) + 2) : tt * t / (tt * w + 1);
+    p = symact_two_prod(x, x < 0 ? t : 1.0);
+    return p.hi + (p.lo - p.hi * d);
+}
+
+SYMACT_FN double symact_x_tanh_softplus_fast(double x) {
+    double u = exp(x > 20.0 ? 20.0 : x), n = (u + 2) * u;
+    return n / (n + 2) * x;
+}
+
+SYMACT_FN double symact_expit(double z) {
+    double t = exp(-fabs(z));
+    return (z >= 0 ? 1.0 : t) / (1 + t);
+}
+
+SYMACT_FN double symact_x_expit(double x, double k) {
+    double m = x * -k, t = exp(-fabs(m));
+    return (m <= 0 ? x : x * t) / (1 + t);
+}
+
+SYMACT_FN double symact_dx_expit(double x, double k) {
+    double m = x * -k, t = exp(-fabs(m)), d = 1 + t, s = (m <= 0 ? 1.0 : t) / d, other = (m <= 0 ? t : 1.0) / d;
+    return s * (1 + (x * k) * other);
+}
+
+SYMACT_FN double symact_ramp(double x, double a, double b) {
+    double v = x < a ? a : (x > b ? b : x);
+    return (v - a) / (b - a);
+}
+
+SYMACT_FN double symact_softplus_stable(double z) { return z > 37.0 ? z : log1p(exp(z)); }
+
+SYMACT_FN double symact_expit_softplus_pow(double z, double a, double b) {
+    double sp, out;
+    if (z < -37.0) return exp((a + b) * z);
+    sp = symact_softplus_stable(z);
+    out = b == 0.5 ? sqrt(sp) : (b == -0.5 ? 1 / sqrt(sp) : pow(sp, b));
+    return a != 0 ? out * pow(symact_expit(z), a) : out;
+}
+
+SYMACT_FN double symact_erfc_stable(double z) { return erfc(z); }
+SYMACT_FN double symact_erf(double z) { return erf(z); }
+SYMACT_FN double symact_log1p(double z) { return log1p(z); }
+SYMACT_FN double symact_expm1(double z) { return expm1(z); }
+SYMACT_FN double symact_hypot(double a, double b) { return hypot(a, b); }
+/* numpy.maximum/minimum: NaN from either side propagates (C's fmax drops it) */
+SYMACT_FN double symact_maximum(double a, double b) { return (a != a || a >= b) ? a : b; }
+SYMACT_FN double symact_minimum(double a, double b) { return (a != a || a <= b) ? a : b; }
+"""
+
+
+def _table_source(prefix: str, table: object, qualifier: str) -> str:
+    rows, b0_lo = table.arrays  # type: ignore[attr-defined]
+    count, degree = rows.shape[1], rows.shape[0] - 1
+    body = ",\n".join("    {" + ", ".join(repr(float(v)) for v in row) + "}" for row in rows)
+    return "\n".join([
+        f"#define SYMACT_{prefix}_COUNT {count}", f"#define SYMACT_{prefix}_DEGREE {degree}",
+        f"#define SYMACT_{prefix}_WIDTH {table.width!r}", f"#define SYMACT_{prefix}_LIMIT {table.limit!r}",  # type: ignore[attr-defined]
+        f"{qualifier} double SYMACT_{prefix}_ROWS[{degree + 1}][{count}] = {{\n{body}\n}};",
+        f"{qualifier} double SYMACT_{prefix}_B0_LO[{count}] = {{" + ", ".join(repr(float(v)) for v in b0_lo) + "};",
+    ])
+
+
+def kernels_source(target: str) -> str:
+    """The kernels and tables for ``target`` ("c" or "cuda"), guarded so that several headers can be included in
+    one translation unit."""
+    fn, table, fma = TARGETS[target]
+    return "\n".join([
+        "#ifndef SYMACT_KERNELS", "#define SYMACT_KERNELS",
+        f"#define SYMACT_FN {fn}", f"#define SYMACT_FMA {fma}",
+        f"#define SYMACT_UP {_UP!r}", f"#define SYMACT_DOWN {_DOWN!r}",
+        f"#define SYMACT_TWO_OVER_SQRT_PI {_TWO_OVER_SQRT_PI!r}",
+        "/* erfcx(u) and erfcx(u/sqrt 2): Taylor pieces (symact.kernels.erfcx), coefficients from mpmath */",
+        _table_source("X", ERFCX, table), _table_source("RS2", ERFCX_RSQRT2, table),
+        _KERNELS.strip(), "#endif /* SYMACT_KERNELS */",
+    ])
+
+
+TAKES_COEFFS = frozenset({"expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "gauss_poly", "x_gauss_poly",
+                          "k_gauss_poly"})
+"""Kernels whose trailing arguments are polynomial coefficients, passed as (count, array)."""
+
+__all__ = ["TAKES_COEFFS", "TARGETS", "kernels_source"]
