@@ -1,8 +1,8 @@
 """Backends: one module each behind the :class:`~symact.backends.base.Backend` protocol.
 
 NumPy (:mod:`.numpy`, the default), numba (:mod:`.numba`, compiled loops for NumPy arrays), PyTorch
-(:mod:`.torch`), JAX (:mod:`.jax`) and C/CUDA (:mod:`.c`) register themselves on import, in that order; add your own with
-:func:`register_backend` (see the README's Design section).
+(:mod:`.torch`), JAX (:mod:`.jax`) and C/CUDA (:mod:`.c`) register themselves on import, in that order; add
+your own with :func:`register_backend` (see the README's Design section).
 """
 
 # isort: off

@@ -124,7 +124,7 @@ def _function_source(prepared: Prepared, target: str, fast: bool) -> str:
     lines = [
         *arrays,
         f"SYMACT_FN double {name}_value(double x) {{", *body, "}", "",
-        f"/* the asymptotes at -inf and +inf: where direct evaluation overflows into inf*0 beyond |x| = 1e8 */",
+        "/* the asymptotes at -inf and +inf: where direct evaluation overflows into inf*0 beyond |x| = 1e8 */",
         f"SYMACT_FN double {name}_tail(double x) {{ return x < 0 ? {sides[0]} : {sides[1]}; }}", "",
         f"/* {prepared.title or name}: NaN stays NaN, +-inf give the limits */",
         f"SYMACT_FN double {name}(double x) {{",

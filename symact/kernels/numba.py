@@ -85,9 +85,9 @@ _SHIFT_BITS = int(np.float64(_SHIFT).view(np.int64))
 def exp(x):  # type: ignore[no-untyped-def]
     """eˣ without a call into libm, so that loops over it vectorize (libm's exp is scalar: numba's loops ran at
     a quarter of NumPy's SIMD speed). x = k·ln 2 + r, |r| ≤ ln 2/2, r carried as r + r_lo (k·ln2_hi exact,
-    k·ln2_lo's product error kept), e^r = (1 + r) + (r_lo + r²·Σ rⁿ/(n + 2)!) by an exact two-sum, then
-    ·2^⌊k/2⌋·2^⌈k/2⌉ (two normal factors: results down to the subnormals scale exactly). 0.63 ulp measured
-    (tests/kernels/test_numba.py; NumPy's SIMD exp: 0.67); overflow to inf beyond 709.79, 0 below −745.2, NaN stays NaN."""
+    k·ln2_lo's product error kept), e^r = (1 + r) + (r_lo + r²·Σ rⁿ/(n + 2)!) by an exact two-sum,
+    then ·2^⌊k/2⌋·2^⌈k/2⌉ (two normal factors: results down to the subnormals scale exactly). 0.63 ulp measured
+    (tests/kernels/test_numba.py; NumPy's SIMD exp: 0.67); inf beyond 709.79, 0 below −745.2, NaN stays NaN."""
     x = min(max(x, -746.0), 710.0) if x == x else x
     kd = fma(x, _LOG2E, _SHIFT)
     k = _bits(kd) - _SHIFT_BITS
