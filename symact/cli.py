@@ -316,7 +316,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
     params = {k: float(v) for k, v in _parse_params(args.param).items()}
     with time_budget(args.timeout, f"symact export {args.name}"):
         text = export(args.name, backend=args.to, derivative=args.derivative, fast=args.fast, **params)
-    print(text, end="")
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InvalidArgumentError(f"cannot write {args.output}: {exc.strerror}") from None
+        print(f"wrote {args.output}")
+    else:
+        print(text, end="")
     return 0
 
 
@@ -474,7 +481,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_exp = command("export", help="standalone source code of an activation's lowered function")
     p_exp.add_argument("name", help="activation name or alias")
-    p_exp.add_argument("--to", default="numpy", choices=list(BACKENDS), help="backend (default numpy)")
+    p_exp.add_argument("--to", default="numpy", choices=[n for n, b in BACKENDS.items() if getattr(b, "exports", True)],
+                       help="numpy, torch, jax: a Python module; c: a C99 header; cuda: a CUDA header (default numpy)")
+    p_exp.add_argument("-o", "--output", help="write to this file instead of standard output")
     p_exp.add_argument("--fast", action="store_true", help="the fast=True form (numpy): textbook speed, a few ulp")
     p_exp.add_argument("--derivative", type=int, default=0, help="derivative order (default 0)")
     p_exp.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="parameter value")

@@ -168,7 +168,9 @@ def header(prepared: Prepared, target: str = "c", *, fast: bool = False) -> str:
         " * Not included: NumPy's longdouble rescue of results whose factors underflow (symact.backends.c).",
         " */",
         f"#ifndef {guard}", f"#define {guard}", "", "#include <math.h>", "#include <stddef.h>",
-        "#ifndef __CUDACC__", "#pragma STDC FP_CONTRACT OFF", "#endif", "",
+        "/* GCC ignores this pragma (and warns under -Wall); the code does not depend on it, see above */",
+        "#if !defined(__CUDACC__) && (defined(__clang__) || !defined(__GNUC__))", "#pragma STDC FP_CONTRACT OFF",
+        "#endif", "",
         kernels_source(target), "", _function_source(prepared, target, fast), f"#endif /* {guard} */", "",
     ])
 

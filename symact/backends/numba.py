@@ -168,6 +168,7 @@ class NumbaBackend:
 
     name = "numba"
     label = "numba"
+    exports = False  # compiled in-process; `symact export` offers numpy (same algorithms) and c
     requires = "numba"
     install = "pip install -e . (numba is a dependency; where it has no wheel, use backend='numpy')"
 
