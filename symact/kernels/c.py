@@ -13,7 +13,7 @@ so the C values are bit for bit NumPy's.
 
 from __future__ import annotations
 
-from .ddmath import _DOWN, _TWO_OVER_SQRT_PI, _UP
+from .ddmath import _DOWN, _MISH_C0_HI, _MISH_C0_LO, _MISH_Q, _MISH_SMALL, _TWO_OVER_SQRT_PI, _UP
 from .erfcx import ERFCX, ERFCX_RSQRT2
 
 TARGETS = {
@@ -220,9 +220,17 @@ SYMACT_FN double symact_x_minus_tanh(double x) {
 SYMACT_FN double symact_x_tanh_softplus(double x) {
     symact_dd p;
     double t = exp(-fabs(x)), w = t + 1, tt = 2 * t, d;
+    double xs = fabs(x) < SYMACT_MISH_SMALL ? x : 0.0, q;
+    symact_dd sp;
     d = x < 0 ? t * w / (t * (w + 1) + 2) : tt * t / (tt * w + 1);
     p = symact_two_prod(x, x < 0 ? t : 1.0);
-    return p.hi + (p.lo - p.hi * d);
+    /* |x| < 2^-12: the series x*(3/5 + x*q(x)), x*3/5 carried exactly (symact.kernels.ddmath.x_tanh_softplus) */
+    q = SYMACT_MQ9;
+    q = q * xs + SYMACT_MQ8; q = q * xs + SYMACT_MQ7; q = q * xs + SYMACT_MQ6; q = q * xs + SYMACT_MQ5;
+    q = q * xs + SYMACT_MQ4; q = q * xs + SYMACT_MQ3; q = q * xs + SYMACT_MQ2; q = q * xs + SYMACT_MQ1;
+    q = q * xs + SYMACT_MQ0;
+    sp = symact_two_prod(xs, SYMACT_MISH_C0_HI);
+    return fabs(x) < SYMACT_MISH_SMALL ? sp.hi + (sp.lo + xs * (SYMACT_MISH_C0_LO + xs * q)) : p.hi + (p.lo - p.hi * d);
 }
 
 SYMACT_FN double symact_x_tanh_softplus_fast(double x) {
@@ -292,6 +300,9 @@ def kernels_source(target: str) -> str:
         f"#define SYMACT_FN {fn}", f"#define SYMACT_FMA {fma}",
         f"#define SYMACT_UP {_UP!r}", f"#define SYMACT_DOWN {_DOWN!r}",
         f"#define SYMACT_TWO_OVER_SQRT_PI {_TWO_OVER_SQRT_PI!r}",
+        f"#define SYMACT_MISH_SMALL {_MISH_SMALL!r}", f"#define SYMACT_MISH_C0_HI {_MISH_C0_HI!r}",
+        f"#define SYMACT_MISH_C0_LO {_MISH_C0_LO!r}",
+        *(f"#define SYMACT_MQ{i} {c!r}" for i, c in enumerate(_MISH_Q)),
         "/* erfcx(u) and erfcx(u/sqrt 2): Taylor pieces (symact.kernels.erfcx), coefficients from mpmath */",
         _table_source("X", ERFCX, table), _table_source("RS2", ERFCX_RSQRT2, table),
         _KERNELS.strip(), "#endif /* SYMACT_KERNELS */",

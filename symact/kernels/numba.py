@@ -23,7 +23,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import intrinsic
 
-from .ddmath import _DOWN, _TWO_OVER_SQRT_PI, _UP
+from .ddmath import _DOWN, _MISH_C0_HI, _MISH_C0_LO, _MISH_Q, _MISH_SMALL, _TWO_OVER_SQRT_PI, _UP
 from .erfcx import ERFCX, ERFCX_RSQRT2
 
 jit = njit(cache=True, nogil=True, error_model="numpy")
@@ -364,7 +364,13 @@ def x_tanh_softplus(x):  # type: ignore[no-untyped-def]
     neg = x < 0
     d = (t * w / (t * (w + 1) + 2)) if neg else (tt * t / (tt * w + 1))
     p, e = two_prod(x, t if neg else 1.0)
-    return p + (e - p * d)
+    small = abs(x) < _MISH_SMALL  # the series x·(3/5 + x·q(x)) (ddmath.x_tanh_softplus)
+    xs = x if small else 0.0
+    q = _MISH_Q[9]
+    for i in range(8, -1, -1):
+        q = q * xs + _MISH_Q[i]
+    sp, se = two_prod(xs, _MISH_C0_HI)
+    return (sp + (se + xs * (_MISH_C0_LO + xs * q))) if small else (p + (e - p * d))
 
 
 @kernel

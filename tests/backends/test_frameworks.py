@@ -146,7 +146,7 @@ def test_missing_framework_gives_a_clear_error():
 
 
 def test_bad_backend():
-    with pytest.raises(symact.InvalidArgumentError, match="choose numpy, numba, torch or jax"):
+    with pytest.raises(symact.InvalidArgumentError, match="choose numpy, numba, torch, jax, c or cuda"):
         symact.lambdify("gelu", backend="tf")
 
 
