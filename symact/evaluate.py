@@ -17,6 +17,7 @@ from .backends import BACKENDS, Prepared, get_backend
 from .errors import InvalidArgumentError
 from .oracle import exact
 from .registry import Activation, get
+from .roots import root_patches
 from .symbolic import calculus
 from .symbolic.calculus import ActOrExpr, asymptotes, limits_at_infinity, resolve
 
@@ -30,12 +31,22 @@ def prepare(obj: ActOrExpr, derivative: int = 0, params: Mapping[str, Any] | Non
     name = name or (base + ("" if derivative == 0 else f"_d{derivative}"))
     if not name.isidentifier():
         raise InvalidArgumentError(f"name must be a Python identifier, got {name!r}")
-    return _prepared(expr, name, title)
+    # registered activations (any parameters) get root-aware values and first derivatives; a user's expression
+    # and higher derivatives are evaluated as they are
+    aware = isinstance(obj, (str, Activation)) and derivative <= 1
+    return _prepared(expr, name, title, root_aware=(True, True) if derivative == 0 and aware else (aware,))
 
 
-def _prepared(expr: sp.Expr, name: str, title: str) -> Prepared:
+def _prepared(expr: sp.Expr, name: str, title: str, *, root_aware: tuple[bool, ...] = ()) -> Prepared:
+    """``root_aware[k]``: whether the k-th prepared derivative from here gets root patches."""
+    roots = partial(_root_args, expr) if root_aware[:1] == (True,) else (lambda: ())
     return Prepared(expr, partial(limits_at_infinity, expr), partial(asymptotes, expr),
-                    lambda: _prepared(calculus.derivative(expr), name, title), name, title)
+                    lambda: _prepared(calculus.derivative(expr), name, title, root_aware=root_aware[1:]), name, title,
+                    roots)
+
+
+def _root_args(expr: sp.Expr) -> tuple[tuple[float, ...], ...]:
+    return tuple(p.args() for p in root_patches(expr))
 
 
 def lambdify(obj: ActOrExpr, *, derivative: int = 0, lowering: bool = True, backend: str = "numpy",

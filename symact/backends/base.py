@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 import sympy as sp
@@ -27,7 +27,9 @@ class Prepared:
     ``limits()`` gives the values at −∞ and +∞ (NaN where there is none), ``asymptotes()`` the
     asymptotes there (None where SymPy finds none), ``derivative()`` the next derivative prepared
     alike (autograd backends give their functions that gradient). ``name`` is the function's name
-    in generated code, ``title`` a line for its docstring.
+    in generated code, ``title`` a line for its docstring. ``roots()`` gives the Taylor patches of the
+    expression's roots (:func:`symact.lowering.with_roots` applies them; none for plain expressions), which
+    backends apply to their accurate (not ``fast``) forms.
     """
 
     expr: sp.Expr
@@ -36,6 +38,7 @@ class Prepared:
     derivative: Callable[[], Prepared]
     name: str = "f"
     title: str = ""
+    roots: Callable[[], tuple[tuple[float, ...], ...]] = field(default=lambda: ())
 
 
 @runtime_checkable

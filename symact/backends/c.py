@@ -33,10 +33,10 @@ from sympy.printing.c import C99CodePrinter
 from ..cache import cache_dir, write_once
 from ..errors import BackendUnavailableError, InvalidArgumentError
 from ..kernels.c import TAKES_COEFFS, kernels_source
-from ..lowering import LOWERED, lower
+from ..lowering import LOWERED, lower, with_roots
 from .base import Prepared, register_backend, unsupported
 
-_LEADING = {"x_erfc_poly": 2, "x_gauss_poly": 2, "k_gauss_poly": 3}
+_LEADING = {"x_erfc_poly": 2, "x_gauss_poly": 2, "k_gauss_poly": 3, "near_root": 5}
 
 
 class _CPrinter(C99CodePrinter):
@@ -108,6 +108,8 @@ def _function_source(prepared: Prepared, target: str, fast: bool) -> str:
     name = c_name(prepared)
     printer = _CPrinter(name)
     lowered = lower(prepared.expr, fast=fast)
+    if not fast:
+        lowered = with_roots(lowered, prepared.roots())
     subexprs, (final,) = sp.cse(lowered, symbols=sp.numbered_symbols("_t"))
     try:
         body = [f"    const double {printer.doprint(s)} = {printer.doprint(e)};" for s, e in subexprs]

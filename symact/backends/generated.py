@@ -21,7 +21,7 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from ..kernels import ddmath, erfcx
-from ..lowering import LOWERED, lower, names_where
+from ..lowering import LOWERED, lower, names_where, with_roots
 from .base import Prepared, compile_source, float_code, unsupported
 
 DD_CALLS = {name: f"{name}(_xp, {{all}})" for name in sorted(names_where("double_double"))}
@@ -87,7 +87,7 @@ class GeneratedBackend:
         # orders d, d+1, d+2: the first two get custom gradients, so second derivatives work too
         chain = [prepared, prepared.derivative()]
         chain.append(chain[1].derivative())
-        lows = [lower(p.expr) for p in chain]
+        lows = [with_roots(lower(p.expr), p.roots()) for p in chain]
         header = [f'"""{prepared.title}', "", "Stable form:", f"    {sp.sstr(lows[0])}", '"""', "", *self.imports]
         names = [name, f"{name}_grad", f"{name}_grad2"]
         impl = [f"_{n}_impl" for n in names]
@@ -209,6 +209,8 @@ def _dd_helpers(lowered: sp.Expr, spec: GeneratedBackend) -> list[str]:
         helpers.append(ddmath.erfc_poly)
     if used & {"ncdf", "x_ncdf"}:
         helpers.append(ddmath._ncdf_dd)
+    if "near_root" in used:
+        helpers.append(ddmath.root_taylor)
     for func in (*helpers, *(getattr(ddmath, n) for n in sorted(used))):
         lines += ["", "", _plain_source(func).rstrip()]
     return lines + [""]

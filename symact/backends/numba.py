@@ -30,7 +30,6 @@ from sympy.printing.pycode import PythonCodePrinter
 
 from ..cache import cache_dir, write_once
 from ..errors import BackendUnavailableError, InvalidArgumentError
-from ..lowering import lower
 from .base import Prepared, register_backend, unsupported
 from .numpy import NUMPY
 
@@ -191,7 +190,7 @@ class NumbaBackend:
     def build(self, prepared: Prepared, *, fast: bool = False) -> Any:
         """A new function (:meth:`function` caches them)."""
         base = NUMPY.build(prepared, lowering=True, fast=fast)
-        loop = compiled_loop(lower(prepared.expr, fast=fast))
+        loop = compiled_loop(base.lowered)  # NumPy's lowering, root patches included
         fast_form = None if fast else (lambda: self.function(prepared, fast=True))
         out = base.with_kernel(_array_function(loop), fast_form=fast_form)
         out.expr, out.lowered = base.expr, base.lowered

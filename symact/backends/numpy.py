@@ -19,7 +19,7 @@ from sympy.printing.numpy import SciPyPrinter
 
 from .. import kernels
 from ..kernels.numpy import CHUNK, CHUNK_LIGHT, NUMPY_FUNCTIONS, NumericFunction, numeric_function
-from ..lowering import lower, names_where
+from ..lowering import lower, names_where, with_roots
 from .base import Prepared, compile_source, float_code, register_backend
 
 _GLOBALS = {"math": math, "numpy": numpy, "scipy": scipy}
@@ -61,8 +61,11 @@ def tail_source(asymptotes: tuple[sp.Expr | None, sp.Expr | None], name: str, ke
 class _Plan:
     """Everything that decides one NumPy function: generated text and runtime settings."""
 
-    def __init__(self, expr: sp.Expr, lowering: bool, fast: bool, names: frozenset[str]) -> None:
+    def __init__(self, expr: sp.Expr, lowering: bool, fast: bool, names: frozenset[str],
+                 roots: tuple[tuple[float, ...], ...] = ()) -> None:
         lowered = lower(expr, lowering=lowering, fast=fast)
+        if lowering and not fast:
+            lowered = with_roots(lowered, roots)
         used = {type(f).__name__ for f in lowered.atoms(sp.Function)} | ({"exp"} if lowered.has(sp.exp) else set())
         self.lowered = lowered
         self.text = function_source(lowered, "_value", names)
@@ -103,7 +106,7 @@ class NumpyBackend:
         """A new function (:meth:`function` caches them)."""
         functions = dict(functions or {})
         names = frozenset(NUMPY_FUNCTIONS) | frozenset(functions)
-        plan = _Plan(prepared.expr, lowering, fast, names)
+        plan = _Plan(prepared.expr, lowering, fast, names, prepared.roots() if lowering and not fast else ())
         tails: list[Callable[..., Any]] = []
 
         def tail() -> Callable[..., Any]:
@@ -137,7 +140,7 @@ class NumpyBackend:
         # the fast form first (float32 input of the default form is routed to it), then the form asked for
         forms = [(True, "_fast", None), (False, "", "_F_fast")] if not fast else [(True, "", None)]
         for is_fast, suffix, routed in forms:
-            plan = _Plan(prepared.expr, True, is_fast, names)
+            plan = _Plan(prepared.expr, True, is_fast, names, () if is_fast else prepared.roots())
             lines += [plan.text.replace("def _value(", f"def _value{suffix}("), ""]
             lines += [f"_F{suffix} = numeric_function(",
                       f"    _value{suffix}, limits=lambda: ({float_code(lo)}, {float_code(hi)}),",

@@ -249,8 +249,9 @@ SYMACT_FN double symact_x_expit(double x, double k) {
 }
 
 SYMACT_FN double symact_dx_expit(double x, double k) {
-    double m = x * -k, t = exp(-fabs(m)), d = 1 + t, s = (m <= 0 ? 1.0 : t) / d, other = (m <= 0 ? t : 1.0) / d;
-    return s * (1 + (x * k) * other);
+    double m = x * -k, t = exp(-fabs(m)), d = 1 + t, s = (m <= 0 ? 1.0 : t) / d, kx = x * k;
+    symact_dd h = symact_two_sum(1.0, kx); /* kx < 0: (1 + kx) - kx*s, 1 + kx exact (see symact.kernels.numba) */
+    return s * (m <= 0 ? SYMACT_FMA(kx, t / d, 1.0) : SYMACT_FMA(-kx, s, h.hi) + h.lo);
 }
 
 SYMACT_FN double symact_ramp(double x, double a, double b) {
@@ -266,6 +267,17 @@ SYMACT_FN double symact_expit_softplus_pow(double z, double a, double b) {
     sp = symact_softplus_stable(z);
     out = b == 0.5 ? sqrt(sp) : (b == -0.5 ? 1 / sqrt(sp) : pow(sp, b));
     return a != 0 ? out * pow(symact_expit(z), a) : out;
+}
+
+/* value, or within w of the root r_hi + r_lo its Taylor polynomial; c = (c1_hi, c1_lo, c2, ..., cn) */
+SYMACT_FN double symact_near_root(double x, double value, double r_hi, double r_lo, double w, int n,
+                                  const double *c) {
+    double d0 = x - r_hi, q = n > 2 ? c[n - 1] : 0.0;
+    symact_dd d = symact_two_sum(d0, -r_lo), p;
+    int i;
+    for (i = n - 2; i > 1; i--) q = q * d.hi + c[i];
+    p = symact_two_prod(d.hi, c[0]);
+    return fabs(d0) < w ? p.hi + (p.lo + (d.hi * c[1] + d.lo * c[0]) + d.hi * d.hi * q) : value;
 }
 
 SYMACT_FN double symact_erfc_stable(double z) { return erfc(z); }
@@ -310,7 +322,7 @@ def kernels_source(target: str) -> str:
 
 
 TAKES_COEFFS = frozenset({"expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "gauss_poly", "x_gauss_poly",
-                          "k_gauss_poly"})
+                          "k_gauss_poly", "near_root"})
 """Kernels whose trailing arguments are polynomial coefficients, passed as (count, array)."""
 
 __all__ = ["TAKES_COEFFS", "TARGETS", "kernels_source"]

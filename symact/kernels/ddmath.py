@@ -338,6 +338,24 @@ def x_minus_tanh(xp: Any, x: Any) -> Any:
     return xp.where(small, near, far)
 
 
+def root_taylor(xp: Any, x: Any, r_hi: float, r_lo: float, c1_hi: float, c1_lo: float, *rest: float) -> Any:
+    """Σ cₖ(x − r)ᵏ about a root r = r_hi + r_lo: d = x − r_hi is exact near r (Sterbenz), d − r_lo an exact
+    two-sum, c₁·d an exact product; the higher terms (smaller by |d|·c₂/c₁) by Horner's rule. One rounding
+    and a little more: ≤ 0.6 ulp where the function's own formula cancels to noise."""
+    d0 = x - r_hi
+    d, d_lo = two_sum(xp, d0, -r_lo)
+    q = rest[-1] + 0.0 * d if rest else 0.0 * d
+    for c in rest[-2::-1]:
+        q = q * d + c
+    p, e = two_prod(xp, d, c1_hi)
+    return p + (e + (d * c1_lo + d_lo * c1_hi) + d * d * q)
+
+
+def near_root(xp: Any, x: Any, value: Any, r_hi: float, r_lo: float, w: float, *coeffs: float) -> Any:
+    """``value``, or within ``w`` of the root its Taylor polynomial (:func:`root_taylor`)."""
+    return xp.where(xp.abs(x - r_hi) < w, root_taylor(xp, x, r_hi, r_lo, *coeffs), value)
+
+
 def _tanh_softplus_series(n: int) -> list[Fraction]:
     """The first n coefficients of tanh(softplus(x)) = (e^{2x} + 2eˣ)/(e^{2x} + 2eˣ + 2) about 0, exact rationals
     (3/5, 8/25, …) from the exponential series by power-series division."""
@@ -385,6 +403,7 @@ def x_tanh_softplus(xp: Any, x: Any) -> Any:
     return xp.where(small, sp + (se + xs * (_MISH_C0_LO + xs * q)), p + (e - p * xp.where(neg, d_neg, d_pos)))
 
 
-__all__ = ["dekker", "dexpit", "erfc_dd", "erfc_poly", "erfc_poly_dd", "erfcx_table", "expit_dd", "expit_poly", "gauss",
-           "gauss_poly", "k_gauss_poly", "ncdf", "poly", "select", "two_prod", "two_sum", "x_erfc_poly",
-           "x_erfc_poly_dd", "x_expit_poly", "x_gauss", "x_gauss_poly", "x_ncdf", "x_minus_tanh", "x_tanh_softplus"]
+__all__ = ["dekker", "dexpit", "erfc_dd", "erfc_poly", "erfc_poly_dd", "erfcx_table", "expit_dd", "expit_poly",
+           "gauss", "gauss_poly", "k_gauss_poly", "ncdf", "near_root", "poly", "root_taylor", "select", "two_prod",
+           "two_sum", "x_erfc_poly", "x_erfc_poly_dd", "x_expit_poly", "x_gauss", "x_gauss_poly", "x_ncdf",
+           "x_minus_tanh", "x_tanh_softplus"]

@@ -404,8 +404,12 @@ def dx_expit(x, k):  # type: ignore[no-untyped-def]
     d = 1 + t
     pos = m <= 0  # kx ≥ 0
     s = (1.0 if pos else t) / d
-    other = (t if pos else 1.0) / d
-    return s * (1 + (x * k) * other)
+    kx = x * k
+    # kx ≥ 0: 1 + kx·t/(1 + t), no cancellation; kx < 0: (1 + kx) − kx·s with 1 + kx an exact two-sum, so that
+    # the far left (≈ 1 + kx) keeps it exactly and only the root's neighbourhood (near_root's) cancels
+    h, lo = two_sum(1.0, kx)
+    inner = fma(kx, t / d, 1.0) if pos else fma(-kx, s, h) + lo
+    return s * inner
 
 
 @kernel
@@ -465,6 +469,21 @@ def hypot(a, b):  # type: ignore[no-untyped-def]
 
 
 @kernel
+def near_root(x, value, r_hi, r_lo, w, coeffs):  # type: ignore[no-untyped-def]
+    """``value``, or within ``w`` of the root r_hi + r_lo its Taylor polynomial (ddmath.root_taylor); coeffs =
+    (c1_hi, c1_lo, c2, …, cn)."""
+    d0 = x - r_hi
+    d, d_lo = two_sum(d0, -r_lo)
+    n = len(coeffs)
+    q = coeffs[n - 1] if n > 2 else 0.0
+    for i in range(n - 2, 1, -1):
+        q = q * d + coeffs[i]
+    p, e = two_prod(d, coeffs[0])
+    near = p + (e + (d * coeffs[1] + d_lo * coeffs[0]) + d * d * q)
+    return near if abs(d0) < w else value
+
+
+@kernel
 def maximum(a, b):  # type: ignore[no-untyped-def]
     """numpy.maximum: NaN from either side propagates."""
     if a != a or a >= b:
@@ -492,16 +511,17 @@ def fused() -> frozenset[str]:
 
 SIMD = frozenset({"exp", "expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "ncdf", "x_ncdf", "gauss", "x_gauss",
                   "gauss_poly", "x_gauss_poly", "k_gauss_poly", "dexpit", "x_minus_tanh", "x_tanh_softplus",
-                  "x_tanh_softplus_fast", "expit", "x_expit", "dx_expit", "ramp", "maximum", "minimum", "where"})
+                  "x_tanh_softplus_fast", "expit", "x_expit", "dx_expit", "ramp", "maximum", "minimum", "where",
+                  "near_root"})
 """Kernels made of :func:`exp` and arithmetic only (no libm call): loops over them vectorize, and beat NumPy's
 passes. Not :func:`tanh`: it vectorizes too, but its continued fraction's divisions make it 2.5× slower than
 NumPy's SIMD tanh (it serves the numba backend, where libm's tanh was 2.5 ulp off in tanh²)."""
 
 TAKES_COEFFS = frozenset({"expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "gauss_poly", "x_gauss_poly",
-                          "k_gauss_poly"})
+                          "k_gauss_poly", "near_root"})
 """Kernels whose trailing arguments are polynomial coefficients, passed here as one tuple."""
 
-LEADING = {"x_erfc_poly": 2, "x_gauss_poly": 2, "k_gauss_poly": 3}
+LEADING = {"x_erfc_poly": 2, "x_gauss_poly": 2, "k_gauss_poly": 3, "near_root": 5}
 """How many arguments come before the coefficients (1, x, where not listed)."""
 
 

@@ -30,6 +30,7 @@ from .ddmath import (
     gauss_poly,
     k_gauss_poly,
     ncdf,
+    root_taylor,
     x_erfc_poly_dd,
     x_expit_poly,
     x_gauss,
@@ -83,6 +84,17 @@ def _expit_softplus_pow(z: np.ndarray, a: float, b: float) -> np.ndarray:
     if a:
         out = out * _expit(near) ** a
     return np.where(far, np.exp((a + b) * z), out)
+
+
+def _near_root(x: Any, value: Any, r_hi: float, r_lo: float, w: float, *coeffs: float) -> Any:
+    """ddmath.near_root evaluating the Taylor polynomial on the points within ``w`` of the root only."""
+    x = np.asarray(x)
+    inside = np.abs(x - r_hi) < w
+    if not inside.any():
+        return value
+    out = np.array(np.broadcast_to(value, x.shape), dtype=np.result_type(value, x, np.float64))
+    out[inside] = root_taylor(_NumpyNamespace, x[inside], r_hi, r_lo, *coeffs)
+    return out
 
 
 def _expit(z: np.ndarray) -> np.ndarray:
@@ -285,6 +297,7 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "expm1": np.expm1,
     "softplus_stable": _softplus,
     "expit_softplus_pow": _expit_softplus_pow,
+    "near_root": _near_root,
     "maximum": np.maximum,
     "minimum": np.minimum,
     "where": np.where,

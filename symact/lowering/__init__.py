@@ -5,8 +5,8 @@
 """
 
 from .ir import LOWERED, Lowered, meaning, names_where
-from .lower import lower, rules
+from .lower import lower, rules, with_roots
 from .rules import FAST_FUNCTION_RULES, FUNCTION_RULES, FUSIONS, NODE_RULES, PAIR_RULES
 
 __all__ = ["FAST_FUNCTION_RULES", "FUNCTION_RULES", "FUSIONS", "LOWERED", "NODE_RULES", "PAIR_RULES", "Lowered",
-           "lower", "meaning", "names_where", "rules"]
+           "lower", "meaning", "names_where", "rules", "with_roots"]

@@ -370,6 +370,19 @@ class expit_softplus_pow(Lowered):
         return sigma(z) ** a * softplus(z) ** b
 
 
+class near_root(Lowered):
+    """near_root(x, value, r_hi, r_lo, w, c1_hi, c1_lo, c2, …, cn): ``value`` (an expression in x with a simple
+    root r = r_hi + r_lo), evaluated for |x − r_hi| < w as its Taylor polynomial about r, Σ cₖ(x − r)ᵏ, with
+    x − r carried exactly and c₁(x − r) exact: relative accuracy where ``value`` cancels (its own terms are
+    ~1 while the result is ~x − r). The coefficients come from mpmath (:mod:`symact.roots`)."""
+
+    double_double = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr, value: sp.Expr, *rest: sp.Expr) -> sp.Expr:
+        return value
+
+
 LOWERED: dict[str, type[Lowered]] = {cls.__name__: cls for cls in Lowered.__subclasses__()}
 """Name → class: the one list of lowered functions (every subclass of :class:`Lowered`)."""
 

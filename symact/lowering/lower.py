@@ -16,7 +16,7 @@ import sympy as sp
 
 from ..functions import to_elementary
 from ..symbols import normalise, x
-from .ir import dexpit, dexpit_fast
+from .ir import dexpit, dexpit_fast, near_root
 from .rules import (
     FAST_FUNCTION_RULES,
     FUNCTION_RULES,
@@ -88,6 +88,14 @@ def lower(expr: sp.Expr, *, lowering: bool = True, fast: bool = False) -> sp.Exp
 
         out = out.replace(lambda e: e.is_Mul, fuse)
     return _float_constants(out)
+
+
+def with_roots(lowered: sp.Expr, patches: tuple[tuple[float, ...], ...]) -> sp.Expr:
+    """``lowered`` evaluated near each root by its Taylor polynomial: ``near_root(x, lowered, *patch)`` per patch
+    (root, root_lo, width, c1_hi, c1_lo, c2 …; :mod:`symact.roots` computes them)."""
+    for patch in patches:
+        lowered = near_root(x, lowered, *(sp.Float(v, 30) for v in patch))
+    return lowered
 
 
 def _factor_linear(e: sp.Expr) -> sp.Expr:

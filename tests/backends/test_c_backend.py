@@ -20,7 +20,9 @@ from symact.backends.c import C, c_name, compiler
 from symact.errors import BackendUnavailableError
 from symact.evaluate import prepare
 
-FAST = {"gelu", "gelu_tanh", "silu", "mish", "tanh", "elu", "softplus"}
+# The fast suite compiles GELU (the erfcx table, double-double products, a root patch); every entry, with both
+# compilations, runs in the slow set.
+FAST = {"gelu"}
 CASES = [pytest.param(n, d, id=f"{n}-d{d}", marks=() if n in FAST else pytest.mark.slow)
          for n in symact.names() for d in (0, 1)]
 # -ffp-contract=fast lets GCC fuse every a*b + c it sees (GCC ignores #pragma STDC FP_CONTRACT); -mfma gives it
@@ -67,6 +69,7 @@ def test_compiled_header_meets_the_numpy_targets(name, order, flags):
     assert not r32.special_failures and r32.max_ulp <= 1.0, (r32.max_ulp, r32.worst_x, r32.special_failures)
 
 
+@pytest.mark.slow  # tests/test_accuracy.py checks the rescue itself in the fast suite
 @pytest.mark.parametrize(("name", "order"), list(BANDS), ids=[f"{n}-d{d}" for n, d in BANDS])
 def test_underflowing_factors_without_a_rescue(name, order):
     """Where NumPy's longdouble rescue acts, the C header stays within the measured gap (2 ulp elsewhere)."""
@@ -119,7 +122,7 @@ def test_cuda_header_compiles_with_nvcc(tmp_path, which):
     nvcc = shutil.which("nvcc")
     if nvcc is None:
         skip_or_fail("SYMACT_REQUIRE_NVCC", "nvcc (the CUDA toolkit) is not installed")
-    names = symact.names() if which == "all" else ["gelu", "gelu_tanh", "silu", "mish", "tanh"]
+    names = symact.names() if which == "all" else ["gelu", "silu"]
     parts = []
     for name in names:
         for order in (0, 1):

@@ -93,7 +93,7 @@ def test_large_inputs_are_evaluated_in_pieces_with_the_same_values():
 
 
 def test_light_forms_with_several_operations_run_in_larger_pieces():
-    """Forms with several temporaries (SiLU', tanh', fast Mish, ELU) run in kernels.numpy.CHUNK_LIGHT pieces:
+    """Forms with several temporaries (fast SiLU', tanh', fast Mish, ELU) run in kernels.numpy.CHUNK_LIGHT pieces:
     the same values as one whole-array evaluation."""
     from symact.backends.numpy import NUMPY
     from symact.evaluate import prepare
@@ -101,7 +101,7 @@ def test_light_forms_with_several_operations_run_in_larger_pieces():
 
     rng = np.random.default_rng(4)
     arr = rng.uniform(-30, 30, size=(2, CHUNK_LIGHT + 777)).T
-    for name, order, fast in (("silu", 1, False), ("tanh", 1, True), ("mish", 0, True), ("elu", 0, False)):
+    for name, order, fast in (("silu", 1, True), ("tanh", 1, True), ("mish", 0, True), ("elu", 0, False)):
         f = NUMPY.build(prepare(name, order), fast=fast)
         f.compiled = None  # NumPy's pieces, not the compiled kernel that large inputs otherwise take
         assert f.chunk == CHUNK_LIGHT
