@@ -24,6 +24,7 @@ import sympy as sp
 from . import oracle
 from .evaluate import lambdify
 from .kernels.numpy import NumericFunction
+from .registry import Activation
 from .symbolic.calculus import ActOrExpr, limits_at_infinity, resolve
 
 
@@ -121,7 +122,9 @@ def measure(obj: ActOrExpr | NumericFunction, *, derivative: int = 0, dtype: Any
     expr = resolve(obj, derivative, params)
     dtype = np.dtype(dtype)
     grid = standard_grid(dtype) if grid is None else np.asarray(grid, dtype)
-    func = func or lambdify(expr)
+    # a registered activation by name: the function lambdify gives for it (root-aware), not for its bare expression
+    func = func or (lambdify(obj, derivative=derivative, **params) if isinstance(obj, (str, Activation))
+                    else lambdify(expr))
     caught: list[str] = []
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")

@@ -26,8 +26,9 @@ GRID32 = GRID.astype(np.float32)
 KNOWN_GAPS: dict[tuple[str, int], float] = {}
 
 # Values that are themselves a cancelling sum with a root away from 0 (xIELU's α_n(expm1 x − x) + βx = 0 at
-# x ≈ −2.43): held to the derivatives' criterion, 2 ulp or 2·eps·Σ|terms|. Nothing short of double-double
-# expm1 and products makes the value at its own root relatively accurate.
+# x ≈ −2.43): held to the derivatives' criterion, 2 ulp or 2·eps·Σ|terms|. The root itself is patched
+# (symact.roots: ≤ 2 ulp there, tests/test_roots.py); beyond the patch's window the sum still cancels (4.3 ulp
+# at x = −1.5 on this grid, within the criterion).
 VALUE_ROOTS = {"xielu"}
 
 CASES = [(n, d) for n in symact.names() for d in (0, 1)]

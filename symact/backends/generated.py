@@ -77,9 +77,10 @@ class GeneratedBackend:
                  functions: Mapping[str, Callable[..., Any]] | None = None) -> Callable[..., Any]:
         unsupported(self.name, **{"lowering=False": not lowering, "fast=True": fast, "functions=": bool(functions)})
         # generating and compiling a module (three derivatives, lowered) takes up to seconds: once per expression
-        if prepared.expr not in self._cache:
-            self._cache[prepared.expr] = compile_source(self.source(prepared), prepared.name)
-        return self._cache[prepared.expr]
+        key = (prepared.expr, prepared.roots())  # a registered activation's root patches change the code
+        if key not in self._cache:
+            self._cache[key] = compile_source(self.source(prepared), prepared.name)
+        return self._cache[key]
 
     def source(self, prepared: Prepared, *, fast: bool = False) -> str:
         unsupported(self.name, **{"fast=True": fast})

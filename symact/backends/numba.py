@@ -180,7 +180,7 @@ class NumbaBackend:
         if not lowering:
             raise InvalidArgumentError("lowering=False (the textbook formula) is evaluated by the numpy backend only")
         unsupported("numba", functions=bool(functions))
-        key = (prepared.expr, fast)
+        key = (prepared.expr, fast, () if fast else prepared.roots())
         if key not in self._cache:
             if len(self._cache) > 512:
                 self._cache.clear()

@@ -94,7 +94,7 @@ class NumpyBackend:
     def function(self, prepared: Prepared, *, lowering: bool = True, fast: bool = False,
                  functions: Mapping[str, Callable[..., Any]] | None = None) -> NumericFunction:
         table = tuple(sorted((functions or {}).items(), key=lambda kv: kv[0]))
-        key = (prepared.expr, lowering, fast, table)
+        key = (prepared.expr, lowering, fast, table, prepared.roots() if lowering and not fast else ())
         if key not in self._cache:
             if len(self._cache) > 512:
                 self._cache.clear()
