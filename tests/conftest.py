@@ -6,6 +6,21 @@ import pytest
 from symact.registry import REGISTRY
 
 
+@pytest.fixture(scope="module")
+def private_cache(tmp_path_factory):
+    """Compiled kernels and generated files (numba, C) go to a folder of this test module, so that nothing depends
+    on what an earlier run left in the user's cache."""
+    import os
+
+    old = os.environ.get("SYMACT_CACHE")
+    os.environ["SYMACT_CACHE"] = str(tmp_path_factory.mktemp("symact-cache"))
+    yield
+    if old is None:
+        del os.environ["SYMACT_CACHE"]
+    else:
+        os.environ["SYMACT_CACHE"] = old
+
+
 @pytest.fixture(autouse=True)
 def _mp_precision():
     """Every test starts at 40 significant digits and cannot leak another precision."""

@@ -103,6 +103,17 @@ def close(a, b, rel: float, abs_: float = 0.0) -> bool:
     return abs(a - b) <= max(rel * max(abs(a), abs(b)), abs_)
 
 
+def assert_meets_targets(name: str, order: int, r, *, value_roots=frozenset({"xielu"}), gaps=None) -> None:
+    """The float64 targets of tests/test_accuracy.py for a Report ``r``: specials right, no warnings; values ≤ 2 ulp;
+    first derivatives (and values in ``value_roots``, which cancel themselves) ≤ 2 ulp or 2·eps·Σ|terms|."""
+    assert not r.special_failures and not r.warnings, (r.special_failures, r.warnings)
+    bound = (gaps or {}).get((name, order), 2.0)
+    if order == 0 and name not in value_roots:
+        assert r.max_ulp <= bound, (r.max_ulp, r.worst_x)
+    else:
+        assert r.max_ulp <= bound or r.cancellation_excess <= bound, (r.max_ulp, r.worst_x, r.cancellation_excess)
+
+
 def skip_or_fail(flag: str, reason: str) -> None:
     """Skip with the reason printed — unless CI set ``flag`` to demand the tool, then fail."""
     import os

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import assert_meets_targets
 
 import symact
 from symact.accuracy import measure, standard_grid
@@ -36,14 +37,8 @@ CASES = [(n, d) for n in symact.names() for d in (0, 1)]
 
 @pytest.mark.parametrize(("name", "order"), CASES, ids=[f"{n}-d{d}" for n, d in CASES])
 def test_float64(name, order):
-    r = measure(name, derivative=order, grid=GRID)
-    assert not r.special_failures, r.special_failures
-    assert not r.warnings, r.warnings
-    bound = KNOWN_GAPS.get((name, order), 2.0)
-    if order == 0 and name not in VALUE_ROOTS:
-        assert r.max_ulp <= bound, (r.max_ulp, r.worst_x)
-    else:
-        assert r.max_ulp <= bound or r.cancellation_excess <= bound, (r.max_ulp, r.worst_x, r.cancellation_excess)
+    assert_meets_targets(name, order, measure(name, derivative=order, grid=GRID), value_roots=VALUE_ROOTS,
+                         gaps=KNOWN_GAPS)
 
 
 @pytest.mark.parametrize(("name", "order"), CASES, ids=[f"{n}-d{d}" for n, d in CASES])

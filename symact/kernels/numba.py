@@ -45,25 +45,21 @@ def fma(typingctx, a, b, c):  # type: ignore[no-untyped-def]  # numba's intrinsi
     return sig, codegen
 
 
-@intrinsic
-def _bits(typingctx, a):  # type: ignore[no-untyped-def]
-    """The IEEE bits of a float64 as an int64 (a bitcast, which LLVM vectorizes)."""
-    sig = types.int64(types.float64)
+def _bitcast(source: types.Type, target: types.Type) -> object:
+    """An intrinsic reinterpreting a ``source`` value's bits as ``target`` (a bitcast, which LLVM vectorizes)."""
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
-        return builder.bitcast(args[0], context.get_value_type(types.int64))
+    @intrinsic
+    def cast(typingctx, a):  # type: ignore[no-untyped-def]
+        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+            return builder.bitcast(args[0], context.get_value_type(target))
 
-    return sig, codegen
+        return target(source), codegen
+
+    return cast
 
 
-@intrinsic
-def _from_bits(typingctx, a):  # type: ignore[no-untyped-def]
-    sig = types.float64(types.int64)
-
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
-        return builder.bitcast(args[0], context.get_value_type(types.float64))
-
-    return sig, codegen
+_bits = _bitcast(types.float64, types.int64)  # the IEEE bits of a float64
+_from_bits = _bitcast(types.int64, types.float64)
 
 
 def _exp_constants() -> tuple[float, float, tuple[float, ...]]:

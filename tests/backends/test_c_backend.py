@@ -3,7 +3,6 @@ called through ctypes and held to the NumPy targets against mpmath; the CUDA hea
 
 from __future__ import annotations
 
-import os
 import platform
 import shutil
 import subprocess
@@ -11,7 +10,7 @@ import subprocess
 import mpmath as mp
 import numpy as np
 import pytest
-from helpers import skip_or_fail
+from helpers import assert_meets_targets, skip_or_fail
 from test_accuracy import BANDS, GRID, GRID32, KNOWN_GAPS, TAILS64, VALUE_ROOTS
 
 import symact
@@ -35,26 +34,13 @@ CONTRACTED = ("-O2", "-ffp-contract=fast", *(("-mfma",) if platform.machine() in
 C_UNDERFLOW_GAPS = {("gelu_tanh", 1): 1300.0, ("gelu", 1): 8.0}
 
 
+pytestmark = pytest.mark.usefixtures("private_cache")
+
+
 @pytest.fixture(autouse=True, scope="module")
-def _private_cache(tmp_path_factory):
+def _compiler():
     if compiler() is None:
         skip_or_fail("SYMACT_REQUIRE_CC", "no C compiler (cc or $CC)")
-    old = os.environ.get("SYMACT_CACHE")
-    os.environ["SYMACT_CACHE"] = str(tmp_path_factory.mktemp("symact-cache"))
-    yield
-    if old is None:
-        del os.environ["SYMACT_CACHE"]
-    else:
-        os.environ["SYMACT_CACHE"] = old
-
-
-def _meets(name, order, r):
-    assert not r.special_failures and not r.warnings, (r.special_failures, r.warnings)
-    bound = KNOWN_GAPS.get((name, order), 2.0)
-    if order == 0 and name not in VALUE_ROOTS:
-        assert r.max_ulp <= bound, (r.max_ulp, r.worst_x)
-    else:
-        assert r.max_ulp <= bound or r.cancellation_excess <= bound, (r.max_ulp, r.worst_x, r.cancellation_excess)
 
 
 @pytest.mark.parametrize("flags", [("-O2",), CONTRACTED], ids=["O2", "fp-contract-fast"])
@@ -64,7 +50,8 @@ def test_compiled_header_meets_the_numpy_targets(name, order, flags):
     criterion); float (computed in double, rounded once): ≤ 1 ulp of the correctly rounded value."""
     f = C.build(prepare(name, order), flags=flags)
     for grid in (GRID, TAILS64):
-        _meets(name, order, measure(name, derivative=order, grid=grid, func=f))
+        assert_meets_targets(name, order, measure(name, derivative=order, grid=grid, func=f),
+                             value_roots=VALUE_ROOTS, gaps=KNOWN_GAPS)
     r32 = measure(name, derivative=order, dtype=np.float32, grid=GRID32, func=f)
     assert not r32.special_failures and r32.max_ulp <= 1.0, (r32.max_ulp, r32.worst_x, r32.special_failures)
 

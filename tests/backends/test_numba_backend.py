@@ -11,6 +11,7 @@ import textwrap
 import numpy as np
 import pytest
 import sympy as sp
+from helpers import assert_meets_targets
 from test_accuracy import BANDS, GRID, GRID32, KNOWN_GAPS, TAILS64, VALUE_ROOTS
 
 import symact
@@ -29,16 +30,7 @@ CASES = [pytest.param(n, d, id=f"{n}-d{d}", marks=() if n in FAST else pytest.ma
          for n in symact.names() for d in (0, 1)]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _private_cache(tmp_path_factory):
-    """Compiled kernels go to a folder of this test run, so that nothing depends on what an earlier run left."""
-    old = os.environ.get("SYMACT_CACHE")
-    os.environ["SYMACT_CACHE"] = str(tmp_path_factory.mktemp("symact-cache"))
-    yield
-    if old is None:
-        del os.environ["SYMACT_CACHE"]
-    else:
-        os.environ["SYMACT_CACHE"] = old
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def _numba(name, order, fast=False):
@@ -50,13 +42,8 @@ def test_float64_meets_the_numpy_targets(name, order):
     """On the standard grid and beyond float32's range: ≤ 2 ulp (derivatives near roots: 2·eps·Σ|terms|), the
     specials right, no floating-point warnings — the criteria of tests/test_accuracy.py::test_float64."""
     for grid in (GRID, TAILS64):
-        r = measure(name, derivative=order, grid=grid, func=_numba(name, order))
-        assert not r.special_failures and not r.warnings, (r.special_failures, r.warnings)
-        bound = KNOWN_GAPS.get((name, order), 2.0)
-        if order == 0 and name not in VALUE_ROOTS:
-            assert r.max_ulp <= bound, (r.max_ulp, r.worst_x)
-        else:
-            assert r.max_ulp <= bound or r.cancellation_excess <= bound, (r.max_ulp, r.worst_x, r.cancellation_excess)
+        assert_meets_targets(name, order, measure(name, derivative=order, grid=grid, func=_numba(name, order)),
+                             value_roots=VALUE_ROOTS, gaps=KNOWN_GAPS)
 
 
 @pytest.mark.parametrize(("name", "order"), CASES)
