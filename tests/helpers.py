@@ -114,6 +114,32 @@ def assert_meets_targets(name: str, order: int, r, *, value_roots=frozenset({"xi
         assert r.max_ulp <= bound or r.cancellation_excess <= bound, (r.max_ulp, r.worst_x, r.cancellation_excess)
 
 
+def assert_agrees_with_numpy(name: str, order: int, func: Callable) -> None:
+    """2¹⁷ seeded points on [−40, 40] and, denser, [−3, 3] (roots and kinks): ``func`` (a compiled backend) and
+    NumPy's kernels (the same algorithms) within 4 ulp of each other; at the 300 points where they differ most,
+    ``func`` meets the target against mpmath (2 ulp, or the cancellation criterion), or — where a derivative's
+    formula cancels moderately over a wide range (SiLU' left of its root) — is within 0.5 of NumPy's excess."""
+    from symact.accuracy import measure
+    from symact.backends.numpy import NUMPY
+    from symact.evaluate import prepare
+
+    rng = np.random.default_rng(17)
+    xs = np.concatenate([rng.uniform(-40, 40, 1 << 16), rng.uniform(-3, 3, 1 << 16)])
+    ours = np.asarray(func(xs))
+    plain = NUMPY.build(prepare(name, order))
+    plain.compiled = None  # NumPy's kernels, whatever the size
+    ref = plain(xs)
+    close = (np.abs(ours - ref) <= 4 * np.spacing(np.abs(ref))) | (ours == ref) | (np.isnan(ours) & np.isnan(ref))
+    order_of_gap = np.argsort(np.where(close, 0.0, np.abs(ours - ref) / np.spacing(np.abs(ref))))[::-1][:300]
+    far = xs[order_of_gap][~close[order_of_gap]]
+    if far.size:
+        r = measure(name, derivative=order, grid=far, func=func)
+        if not (r.max_ulp <= 2.0 or r.cancellation_excess <= 2.0):  # then no worse than NumPy's kernels there
+            r_np = measure(name, derivative=order, grid=far, func=plain)
+            assert r.cancellation_excess <= r_np.cancellation_excess + 0.5, (r.max_ulp, r.worst_x,
+                                                                              r.cancellation_excess, r_np)
+
+
 def skip_or_fail(flag: str, reason: str) -> None:
     """Skip with the reason printed — unless CI set ``flag`` to demand the tool, then fail."""
     import os

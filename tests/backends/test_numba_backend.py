@@ -11,7 +11,7 @@ import textwrap
 import numpy as np
 import pytest
 import sympy as sp
-from helpers import assert_meets_targets
+from helpers import assert_agrees_with_numpy, assert_meets_targets
 from test_accuracy import BANDS, GRID, GRID32, KNOWN_GAPS, TAILS64, VALUE_ROOTS
 
 import symact
@@ -60,21 +60,7 @@ def test_agrees_with_the_numpy_kernels_on_a_random_sweep(name, order):
     (the same algorithms) within 4 ulp of each other; at the 300 points where they differ most, the compiled result
     meets the target against mpmath (2 ulp, or the cancellation criterion), or — where a derivative's formula
     cancels moderately over a wide range (SiLU' left of its root) — is within 0.5 of NumPy's cancellation excess."""
-    rng = np.random.default_rng(17)
-    xs = np.concatenate([rng.uniform(-40, 40, 1 << 16), rng.uniform(-3, 3, 1 << 16)])
-    ours = _numba(name, order)(xs)
-    plain = NUMPY.build(prepare(name, order))
-    plain.compiled = None  # NumPy's kernels, whatever the size
-    ref = plain(xs)
-    close = (np.abs(ours - ref) <= 4 * np.spacing(np.abs(ref))) | (ours == ref) | (np.isnan(ours) & np.isnan(ref))
-    gap = np.where(close, 0.0, np.abs(ours - ref) / np.spacing(np.abs(ref)))
-    far = xs[np.argsort(gap)[::-1][:300]][~close[np.argsort(gap)[::-1][:300]]]  # the 300 largest differences
-    if far.size:
-        r = measure(name, derivative=order, grid=far, func=_numba(name, order))
-        if not (r.max_ulp <= 2.0 or r.cancellation_excess <= 2.0):  # then no worse than NumPy's kernels there
-            r_np = measure(name, derivative=order, grid=far, func=plain)
-            assert r.cancellation_excess <= r_np.cancellation_excess + 0.5, (r.max_ulp, r.worst_x,
-                                                                              r.cancellation_excess, r_np)
+    assert_agrees_with_numpy(name, order, _numba(name, order))
 
 
 @pytest.mark.slow  # tests/test_accuracy.py checks the rescue itself in the fast suite
