@@ -82,6 +82,11 @@ HEAVY = (
     "tests/test_render.py::test_cli_latex_output",
     "tests/test_render.py::test_catalog_formulas",  # KaTeX over every catalog formula (latex2mathml's stays fast)
     "tests/test_cli.py::test_more_bad_input",  # a subprocess per case; test_bad_input_is_one_line… stays fast
+    # the whole catalog through latex2mathml (12 s; the fast suite renders the API's and the CLI's LaTeX)
+    "tests/test_render.py::test_every_catalog_formula_renders_with_latex2mathml",
+    # fresh processes and compilers: numba's cache across processes, the CLI's C headers built into a program
+    "tests/backends/test_numba_backend.py::test_cached_kernels_load_in_a_fresh_process",
+    "tests/backends/test_c_backend.py::test_cli_headers_are_self_contained_and_combine",
 )
 
 

@@ -54,7 +54,8 @@ def _near(root: float, width: float) -> np.ndarray:
     return np.concatenate([neighbours, root + steps, root - steps, root + np.linspace(-width, width, 201)[1:-1]])
 
 
-@pytest.mark.parametrize("backend", ["numpy", "numba", "c"])
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=pytest.mark.slow),
+                                     pytest.param("c", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("name", CASES)
 def test_first_derivative_is_within_two_ulp_around_its_root(name, backend):
     (patch,) = root_patches(prepare(name, 1).expr)
@@ -81,7 +82,8 @@ def test_xielu_value_is_accurate_at_its_own_root():
     assert r.max_ulp <= 2.0, (r.max_ulp, r.worst_x)
 
 
-@pytest.mark.parametrize("backend", ["numpy", "numba", "c"])
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=pytest.mark.slow),
+                                     pytest.param("c", marks=pytest.mark.slow)])
 def test_mish_for_tiny_arguments(backend):
     """Mish for |x| < 2⁻⁷ is the series x·(3/5 + x·q(x)): ≤ 2 ulp down to 1e-300 (it was 2.4 at −3e-6)."""
     tiny = np.geomspace(1e-300, 0.05, 600)

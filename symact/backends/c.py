@@ -70,6 +70,9 @@ class _CPrinter(C99CodePrinter):
             return f"(1.0 / {self._print(sp.Pow(expr.base, -expr.exp, evaluate=False))})"
         return super()._print_Pow(expr)
 
+    def _print_tanh(self, expr: sp.tanh) -> str:
+        return f"symact_tanh({self._print(expr.args[0])})"  # see symact.kernels.c: libm's is ~2 ulp off
+
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
         arg = self._print(expr.args[0])
         at0 = self._print(expr.args[1]) if len(expr.args) > 1 else "0.5"

@@ -217,6 +217,17 @@ SYMACT_FN double symact_x_minus_tanh(double x) {
     return a < 2 ? near : (x - sign) + sign * (2 * t / (1 + t));
 }
 
+/* tanh as symact.kernels.numba.tanh: glibc's tanh is ~2 ulp off, which tanh^2 (tanhshrink') doubles to 5 */
+SYMACT_FN double symact_tanh(double x) {
+    double a = fabs(x), xs = a < 1.0 ? x : 0.0, x2 = xs * xs, t_cf = 25.0, near, t, far;
+    int k;
+    for (k = 11; k > 0; k--) t_cf = (2 * k + 1) + x2 / t_cf;
+    near = x2 != 0 ? xs - xs * x2 / (t_cf + x2) : xs;
+    t = exp(-2 * (a < 1.0 ? 1.0 : a));
+    far = 1 - 2 * t / (1 + t);
+    return a < 1.0 ? near : (x < 0 ? -far : far);
+}
+
 SYMACT_FN double symact_x_tanh_softplus(double x) {
     symact_dd p;
     double t = exp(-fabs(x)), w = t + 1, tt = 2 * t, d;

@@ -60,7 +60,10 @@ def test_compiled_header_meets_the_numpy_targets(name, order, flags):
 @pytest.mark.parametrize(("name", "order"), CASES)
 def test_agrees_with_the_numpy_kernels_on_a_random_sweep(name, order):
     """The compiled header against NumPy's kernels on a seeded sweep (tests/helpers.py: assert_agrees_with_numpy)."""
-    assert_agrees_with_numpy(name, order, C.build(prepare(name, order)))
+    # the underflow bands are test_underflowing_factors_without_a_rescue's (GELU' near −37.7, GELU-10' alike)
+    bands = tuple(BANDS[(base, order)] for base in ("gelu", "gelu_tanh") if name.startswith(base) and
+                  (base, order) in BANDS)
+    assert_agrees_with_numpy(name, order, C.build(prepare(name, order)), skip=bands)
 
 
 @pytest.mark.slow  # tests/test_accuracy.py checks NumPy's rescue in the fast suite
