@@ -55,6 +55,12 @@ class _ScalarPrinter(PythonCodePrinter):
                 if name in self._coeffs:
                     n = self._leading.get(name, 1)
                     args = [*args[:n], "(" + ", ".join(args[n:]) + ",)"]
+                if name == "near_root":  # c₂ + c₃d + … printed out by Horner's rule, d = (x − r_hi) − r_lo
+                    d = f"(({args[0]} - {args[2]}) - {args[3]})"
+                    q = "0.0"
+                    for c in args[:6:-1]:
+                        q = f"({q} * {d} + {c})"
+                    args = [*args[:7], q]
                 return f"_k.{name}({', '.join(args)})"
         return super()._print(expr, **kwargs)
 
