@@ -19,6 +19,7 @@ from .evaluate import export, lambdify, to_mpmath
 from .functions import Phi, phi, sigma, softplus, to_elementary
 from .latex import latex
 from .lowering import lower
+from .lowprec.rounding import rounded
 from .registry import Activation, Param, get, names, register
 from .spellings import which
 from .symbolic.calculus import asymptote, breakpoints, derivative, equivalent, limit, series
@@ -32,5 +33,5 @@ __all__ = [
     "Param", "Phi", "SymactError", "UndecidedError", "UnknownActivationError", "UnknownParameterError",
     "__version__", "asymptote", "blocks", "breakpoints", "define", "derivative", "equivalent", "export", "get",
     "lambdify", "latex", "limit", "load_definitions", "lower", "names", "phi", "register", "register_backend",
-    "series", "sigma", "spellings", "softplus", "to_elementary", "to_mpmath", "undefine", "which", "x",
+    "rounded", "series", "sigma", "spellings", "softplus", "to_elementary", "to_mpmath", "undefine", "which", "x",
 ]

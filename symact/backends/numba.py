@@ -31,7 +31,7 @@ from sympy.printing.pycode import PythonCodePrinter
 from ..cache import cache_dir, write_once
 from ..errors import BackendUnavailableError, InvalidArgumentError
 from .base import Prepared, register_backend, unsupported
-from .numpy import NUMPY
+from .numpy import NUMPY, correctly_rounded
 
 AVAILABLE = importlib.util.find_spec("numba") is not None
 """Whether numba can be imported (it is imported only when a kernel is first compiled)."""
@@ -200,7 +200,7 @@ class NumbaBackend:
         fast_form = None if fast else (lambda: self.function(prepared, fast=True))
         out = base.with_kernel(_array_function(loop), fast_form=fast_form)
         out.expr, out.lowered = base.expr, base.lowered
-        return out
+        return out if fast else correctly_rounded(out)
 
     def source(self, prepared: Prepared, *, fast: bool = False) -> str:
         raise BackendUnavailableError("numba code is compiled, not exported: export with --to numpy (the same "

@@ -20,6 +20,8 @@ from sympy.printing.numpy import SciPyPrinter
 from .. import kernels
 from ..kernels.numpy import CHUNK, CHUNK_LIGHT, NUMPY_FUNCTIONS, NumericFunction, numeric_function
 from ..lowering import lower, names_where, with_roots
+from ..lowprec.core import NarrowRounder
+from ..lowprec.formats import format_of
 from .base import Prepared, compile_source, float_code, register_backend
 
 _GLOBALS = {"math": math, "numpy": numpy, "scipy": scipy}
@@ -125,6 +127,8 @@ class NumpyBackend:
         out.expr, out.lowered = prepared.expr, plan.lowered  # the symbolic source, for inspection
         if lowering and not functions and self.accelerator is not None:
             out.compiled = self.accelerator(plan.lowered)
+        if lowering and not fast:
+            correctly_rounded(out)
         return out
 
     def source(self, prepared: Prepared, *, fast: bool = False) -> str:
@@ -154,6 +158,18 @@ class NumpyBackend:
         return "\n".join(lines)
 
 
+def correctly_rounded(func: NumericFunction) -> NumericFunction:
+    """Give ``func`` correctly rounded results for the narrow dtypes of :data:`symact.lowprec.formats.FORMATS`."""
+    rounder = NarrowRounder(func, func.expr)
+
+    def narrow(arr: numpy.ndarray) -> numpy.ndarray | None:
+        fmt = format_of(arr)
+        return None if fmt is None else rounder(arr, fmt)
+
+    func.narrow = narrow
+    return func
+
+
 NUMPY = register_backend(NumpyBackend())
 
-__all__ = ["NUMPY", "NumpyBackend", "function_source", "tail_source"]
+__all__ = ["NUMPY", "NumpyBackend", "correctly_rounded", "function_source", "tail_source"]

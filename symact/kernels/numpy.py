@@ -347,8 +347,9 @@ Windows and macOS on Arm: longdouble is float64, and no rescue happens)."""
 class NumericFunction:
     """An array function lowered from a SymPy expression.
 
-    Call it on any array-like of real numbers: the result has the input's shape, float32 stays
-    float32 (computed in float64, then rounded once), other real input becomes float64. NaN gives
+    Call it on any array-like of real numbers: the result has the input's shape, float32, float16, bfloat16
+    and float8 input come back in their dtype (correctly rounded where :attr:`narrow` is set, else computed in
+    float64 and rounded once), other real input becomes float64. NaN gives
     NaN, ±inf give the mathematical limits. ``expr`` is the symbolic source, ``lowered`` the
     stable form that is evaluated, ``source`` the generated Python code.
     """
@@ -373,6 +374,10 @@ class NumericFunction:
         them skips the rescue's scan of the output."""
         self.fast_form = fast_form
         """The function float32 input is evaluated with (the ``fast=True`` form), if not this one."""
+        self.narrow: Callable[[np.ndarray], np.ndarray | None] | None = None
+        """Set by symact's NumPy backend: float32/float16/bfloat16/float8 input → the correctly rounded results in
+        that dtype (None for a dtype it does not know). Without it (an exported module) narrow input takes
+        ``fast_form`` in float64 and is rounded once."""
         self.compiled: Callable[[], Callable[[np.ndarray], np.ndarray] | None] | None = None
         """Gives the compiled kernel that evaluates inputs of :data:`JIT_FROM` elements or more (None, or a
         factory returning None: NumPy evaluates everything). Set by the numba backend; asked once."""
@@ -391,7 +396,7 @@ class NumericFunction:
         tails and underflow rescue, probed afresh on its first large call."""
         out = copy.copy(self)
         out._func, out.chunk, out.fast_form, out.compiled, out._kernel = func, None, fast_form, None, None
-        out._to_probe, out.plain, out.rescue_bands = True, False, None
+        out._to_probe, out.plain, out.rescue_bands, out.narrow = True, False, None, None
         return out
 
     def probe(self) -> NumericFunction:
@@ -460,6 +465,10 @@ class NumericFunction:
                 f"of dtype {arr.dtype}"
             )
         narrow = floating and arr.dtype.itemsize < 8  # float32, float16, bfloat16, float8 (ml_dtypes)
+        if narrow and self.narrow is not None:
+            done = self.narrow(arr)
+            if done is not None:
+                return done if arr.ndim else done[()]
         if narrow and self.fast_form is not None:
             return self.fast_form()(arr)
         # every float dtype comes back as itself: computed in float64, rounded once at the end

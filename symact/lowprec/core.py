@@ -1,0 +1,181 @@
+"""Correct rounding from float64 kernels: proved where the kernel's error bound decides, the oracle elsewhere.
+
+A float64 result ``y`` with error at most ``bound(y)`` rounds to the same value of a narrow format as the
+exact result unless a midpoint between two neighbours of the format lies within ``bound(y)`` of ``y``. Only
+those inputs are decided again, first by the Taylor series at 0 (vectorized: the ties of x/2 at tiny x,
+about half of all subnormal float32 results of GELU and SiLU), then by the mpmath oracle at rising precision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import mpmath as mp
+import numpy as np
+import sympy as sp
+
+from ..oracle import exact_value, mp_function
+from ..symbols import x
+from .formats import Format, finish, quantum, round_float64, round_mp
+
+KERNEL_REL = 2.0**-40
+"""The relative error bound assumed of the float64 kernels symact certifies: values and first derivatives of the
+registered activations, ≤ 10 ulp (2^-49.7) wherever measured (benchmarks/RESULTS.md, the accuracy tests' grids
+and seeded sweeps), so 2^-40 leaves a factor of ~800."""
+KERNEL_ABS = 2.0**-1060
+"""Plus this absolute error: results in float64's subnormal range (every narrow format rounds them to 0)."""
+TINY = 2.0**-60
+"""Below this |x| the series at 0 decides: three terms leave a remainder below 2^-180 relative."""
+
+
+@dataclass(frozen=True)
+class Series0:
+    """f(x) = c1·x + c2·x² + c3·x³ + O(x⁴) at 0 (f(0) = 0), each coefficient a double-double (hi, lo)."""
+
+    c1: tuple[float, float]
+    c2: float
+    c3: float
+    c4: float
+
+    @classmethod
+    def of(cls, f: Callable[[Any], Any]) -> Series0 | None:
+        """The series of an mpmath function analytic at 0 with f(0) = 0 (None where f(0) ≠ 0)."""
+        with mp.workprec(200):
+            c = mp.taylor(f, 0, 4)
+        if abs(c[0]) > mp.mpf(2) ** -150:
+            return None
+        hi = float(c[1])
+        return cls((hi, float(c[1] - hi)), float(c[2]), float(c[3]), float(c[4]))
+
+
+@dataclass
+class Certified:
+    """The rounded values (float64, exponent unbounded) and how many inputs each step decided."""
+
+    values: np.ndarray
+    by_bound: int
+    by_series: int
+    by_oracle: int
+
+
+def _two_prod(a: float, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    p = a * b
+    split = 134217729.0
+    ca, cb = split * a, split * b
+    ah = ca - (ca - a)
+    bh = cb - (cb - b)
+    al, bl = a - ah, b - bh
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _by_series(fmt: Format, s: Series0, x: np.ndarray, mid: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """+q/2 or −q/2 (the rounded value relative to ``mid``) where the series decides the side; NaN elsewhere."""
+    p, e = _two_prod(s.c1[0], x)
+    terms = [p - mid, e, s.c1[1] * x, s.c2 * x * x, s.c3 * x * x * x]
+    d = terms[0] + terms[1] + terms[2] + terms[3] + terms[4]
+    err = 2.0**-50 * sum(np.abs(t) for t in terms) + 2 * abs(s.c4) * x**4 + 2.0**-1070
+    side = np.where(d > err, 1.0, np.where(d < -err, -1.0, np.nan))
+    # p − mid is exact only where p lies within a factor 2 of mid (Sterbenz): otherwise leave it to the oracle
+    side[~((np.abs(p) <= 2 * np.abs(mid)) & (np.abs(mid) <= 2 * np.abs(p)))] = np.nan
+    return side * q / 2
+
+
+def certify(fmt: Format, x: np.ndarray, y: np.ndarray, oracle: Callable[[Any], Any], *,
+            rel: float = KERNEL_REL, series: Series0 | None = None,
+            progress: Callable[[Sequence[int]], Any] | None = None) -> Certified:
+    """``y`` (float64 results at float64 inputs ``x``, error ≤ rel·|y| + KERNEL_ABS) rounded correctly to ``fmt``.
+
+    ``oracle`` is an mpmath function of x (plain, at the caller's precision; cancellation is handled by
+    evaluating at rising precision); ``series`` the series at 0 for tiny inputs.
+    """
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    out = round_float64(fmt, y)
+    with np.errstate(all="ignore"):
+        q = quantum(fmt, y)
+        t = y / q
+        mid = (np.floor(t) + 0.5) * q
+        bound = rel * np.abs(y) + KERNEL_ABS
+        unsure = ~(np.abs(y - mid) > bound)  # NaN and inf results too
+    unsure &= np.isfinite(x)
+    by_series = 0
+    if series is not None and unsure.any():
+        small = unsure & (np.abs(x) < TINY) & (x != 0)
+        if small.any():
+            side = _by_series(fmt, series, x[small], mid[small], q[small])
+            done = ~np.isnan(side)
+            idx = np.flatnonzero(small)[done]
+            out[idx] = mid[idx] + side[done]
+            unsure[idx] = False
+            by_series = int(done.sum())
+    todo = np.flatnonzero(unsure)
+    for n, i in enumerate(todo):
+        xi = mp.mpf(float(x[i]))
+
+        def at(prec: int, xi: Any = xi) -> Any:
+            with mp.workprec(prec):
+                return exact_value(oracle, xi)
+
+        with mp.workprec(64):
+            v = at(64)
+        r = round_mp(fmt, v, at_prec=at) if v != 0 else 0.0
+        out[i] = np.copysign(0.0, y[i]) if r == 0 else r  # an exact zero keeps the kernel's sign
+        if progress is not None:
+            progress((n + 1, todo.size))
+    return Certified(out, int(x.size - todo.size - by_series), by_series, int(todo.size))
+
+
+def oracle_all(fmt: Format, x: np.ndarray, oracle: Callable[[Any], Any], *,
+               progress: Callable[[Sequence[int]], Any] | None = None) -> np.ndarray:
+    """Every input decided by the oracle alone (for functions without a certified kernel bound)."""
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    return certify(fmt, x, np.full(x.shape, np.nan), oracle, progress=progress).values
+
+
+
+
+_ROUGH = (sp.Piecewise, sp.Heaviside, sp.Abs, sp.Max, sp.Min, sp.sign, sp.floor, sp.ceiling)
+
+
+def series_at_zero(expr: sp.Expr) -> Series0 | None:
+    """The series that decides tiny inputs, for an expression analytic at 0 with value 0 there (else None)."""
+    if expr.has(*_ROUGH) or expr.free_symbols - {x}:
+        return None
+    try:
+        return Series0.of(mp_function(expr))
+    except (ValueError, TypeError, ZeroDivisionError, ArithmeticError):
+        return None
+
+
+class NarrowRounder:
+    """Float32/float16/bfloat16/float8 input of a float64 function, returned correctly rounded to its own dtype.
+
+    ``func`` evaluates float64 arrays (error ≤ :data:`KERNEL_REL`); ``expr`` is what it computes, for the
+    oracle. Used by the NumPy backend for every narrow dtype :data:`symact.lowprec.formats.FORMATS` has.
+    """
+
+    def __init__(self, func: Callable[[np.ndarray], np.ndarray], expr: sp.Expr) -> None:
+        self._func, self._expr = func, expr
+        self._oracle: Callable[[Any], Any] | None = None
+        self._series: list[Series0 | None] = []
+
+    def __call__(self, arr: np.ndarray, fmt: Format) -> np.ndarray:
+        x64 = arr.astype(np.float64)
+        y = np.asarray(self._func(x64), dtype=np.float64)
+        y = np.broadcast_to(y, x64.shape)
+        with np.errstate(all="ignore"):
+            q = quantum(fmt, y)
+            near = ~(np.abs(y - (np.floor(y / q) + 0.5) * q) > KERNEL_REL * np.abs(y) + KERNEL_ABS)
+        if not (near & np.isfinite(x64)).any():  # the common case: every result decided by the bound
+            return finish(fmt, round_float64(fmt, y))
+        if self._oracle is None:
+            self._oracle = mp_function(self._expr)
+            self._series.append(series_at_zero(self._expr))
+        done = certify(fmt, x64, y, self._oracle, series=self._series[0])
+        return finish(fmt, done.values.reshape(x64.shape))
+
+
+__all__ = ["KERNEL_ABS", "KERNEL_REL", "TINY", "Certified", "NarrowRounder", "Series0", "certify", "oracle_all",
+           "series_at_zero"]
