@@ -387,6 +387,61 @@ def _join_signed(argv: list[str]) -> list[str]:
     return out
 
 
+def _cmd_rounded(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .lowprec.formats import get_format
+    from .lowprec.rounding import rounded, table
+
+    fmt = get_format(args.dtype)
+    subject = _subject(args.name)
+    params = _parse_params(args.param)
+    if fmt.enumerable:
+        built = table(subject, fmt, derivative=args.derivative, **params)
+        inputs, values = rounded(subject, fmt, derivative=args.derivative, saturate=args.saturate, **params)
+        note = (f"built in {built.seconds:.2f} s ({built.by_oracle} inputs decided by the oracle)" if built.seconds
+                else "loaded from the cache")
+    else:
+        from .lowprec.audit import sample
+
+        inputs = sample(fmt)
+        values = rounded(subject, fmt, inputs, derivative=args.derivative, saturate=args.saturate, **params)
+        note = "a stratified sample (256 per binade, seed 0)"
+    if args.output and args.output.endswith(".npz"):
+        np.savez_compressed(args.output, x=inputs, y=values)
+    else:
+        rows = "\n".join(f"{float(a)!r},{float(b)!r}" for a, b in zip(inputs, values, strict=True))
+        text = f"x,{args.name}{'_d' + str(args.derivative) if args.derivative else ''}\n{rows}\n"
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+    if args.output:
+        print(f"{len(inputs):,} correctly rounded {fmt} values written to {args.output}; {note}", file=sys.stderr)
+    return 0
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from .lowprec.audit import audit
+
+    result = audit(args.impl, _subject(args.against), args.dtype, array=args.array, derivative=args.derivative,
+                   **_parse_params(args.param))
+    print(result.report())
+    if args.output:
+        print(f"plot: {result.plot(args.output)}")
+    return 0
+
+
+def _cmd_tolerance(args: argparse.Namespace) -> int:
+    from .lowprec.audit import tolerance
+
+    result = tolerance(_subject(args.a), _subject(args.b), args.dtype, derivative=args.derivative)
+    print(result.report())
+    print(f"assert_close tolerance: atol={result.max_abs:.3g} (max |difference|), or {result.max_ulp:g} ulp of "
+          f"{result.fmt}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symact", description=__doc__,
@@ -496,6 +551,37 @@ def build_parser() -> argparse.ArgumentParser:
     p_par.add_argument("--step", type=float, default=0.05, help="dense grid step on [-40, 40] (default 0.05)")
     p_par.add_argument("-o", "--output", help="Markdown file to write (default: print)")
     p_par.set_defaults(func=_cmd_parity)
+
+    dtypes = "float32, float16, bfloat16, float8_e4m3fn, float8_e5m2 (or bf16, fp16, e4m3, e5m2)"
+    p_rnd = command("rounded", help="correctly rounded values in a low-precision dtype, at every finite input (CSV "
+                                    "or .npz)")
+    p_rnd.add_argument("name", help="activation or formula in x")
+    p_rnd.add_argument("--dtype", required=True, help=dtypes)
+    p_rnd.add_argument("--derivative", type=int, default=0, help="derivative order (default 0)")
+    p_rnd.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="parameter value")
+    p_rnd.add_argument("--saturate", action="store_true", help="results beyond the largest value become ±max")
+    p_rnd.add_argument("-o", "--output", help="CSV file, or .npz (arrays x and y); default: CSV on standard output")
+    p_rnd.set_defaults(func=_cmd_rounded)
+
+    p_aud = command("audit", help="an implementation against correctly rounded values: every input of a 16- or "
+                                  "8-bit dtype (a sample of float32), errors in ulps, worst inputs, a plot")
+    p_aud.add_argument("impl", help="module:function[,key=value…], e.g. torch.nn.functional:gelu,approximate=tanh")
+    p_aud.add_argument("--against", required=True, help="the activation it computes (name or formula in x)")
+    p_aud.add_argument("--dtype", required=True, help=dtypes)
+    p_aud.add_argument("--array", choices=["numpy", "torch", "jax"],
+                       help="what IMPL receives (default: guessed from its module)")
+    p_aud.add_argument("--derivative", type=int, default=0, help="compare with this derivative (default 0)")
+    p_aud.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="parameter of --against")
+    p_aud.add_argument("-o", "--output", help="PNG: histogram and error against x")
+    p_aud.set_defaults(func=_cmd_audit)
+
+    p_tol = command("tolerance", help="max difference between two definitions over every input of a dtype: the "
+                                      "tolerance for assert_close when swapping them")
+    p_tol.add_argument("a", help="activation or formula in x")
+    p_tol.add_argument("b", help="activation or formula in x")
+    p_tol.add_argument("--dtype", required=True, help=dtypes)
+    p_tol.add_argument("--derivative", type=int, default=0, help="derivative order (default 0)")
+    p_tol.set_defaults(func=_cmd_tolerance)
 
     p_der = command("derivation", help="regenerate the worked documents in derivations/")
     p_der.add_argument("names", nargs="*", help="documents (default all)")

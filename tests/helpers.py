@@ -152,3 +152,106 @@ def skip_or_fail(flag: str, reason: str) -> None:
     if os.environ.get(flag):
         pytest.fail(f"{reason} (and {flag} is set, so CI requires it)")
     pytest.skip(reason)
+
+
+# --- low precision: rounding done by the test, never through float64 -------------------------------------------
+
+def format_grid(dtype) -> tuple[list, list[bool]]:
+    """Every finite value of a 16- or 8-bit ml_dtypes/NumPy dtype as exact mpf numbers, sorted and without −0, and
+    for each whether its last significand bit is 0 (even); one value past the largest finite value is appended
+    (the overflow neighbour, the same spacing again), with the opposite parity of the largest."""
+    import ml_dtypes  # noqa: F401  (registers the dtypes with NumPy)
+
+    dt = np.dtype(dtype)
+    uint = {2: np.uint16, 1: np.uint8}[dt.itemsize]
+    bits = np.arange(1 << (8 * dt.itemsize), dtype=np.uint32).astype(uint)
+    with np.errstate(invalid="ignore"):  # the NaN patterns
+        values = bits.view(dt).astype(np.float32).astype(np.float64)  # exact: every value is a float32
+    keep = np.isfinite(values) & ~((values == 0) & (bits >> (8 * dt.itemsize - 1)).astype(bool))
+    order = np.argsort(values[keep], kind="stable")
+    vals, even = values[keep][order], ((bits[keep][order] & 1) == 0)
+    grid = [mpf(float(v)) for v in vals]
+    parity = [bool(e) for e in even]
+    grid.append(2 * grid[-1] - grid[-2])
+    parity.append(not parity[-1])
+    grid.insert(0, 2 * grid[0] - grid[1])
+    parity.insert(0, not parity[0])
+    return grid, parity
+
+
+def round_direct(value_at, grid: tuple[list, list[bool]]) -> float:
+    """The value ``value_at(prec)`` (an mpmath number correct at ``prec`` bits) rounded to the nearest member of
+    ``grid`` (from :func:`format_grid`), ties to the even one: the two neighbours are compared with the value in
+    mpmath, at rising precision until they differ; ±inf where the nearest is the overflow neighbour."""
+    import bisect
+
+    values, even = grid
+    prec = 96
+    with mp.workprec(prec):
+        v = value_at(prec)
+    if v == 0:
+        return 0.0
+    i = bisect.bisect_left(values, v)
+    if i < len(values) and values[i] == v:
+        j = i
+    else:
+        lo, hi = values[i - 1], values[i]
+        while True:
+            with mp.workprec(prec):
+                below, above = v - lo, hi - v
+                if abs(below - above) > abs(v) * mp.mpf(2) ** (8 - prec) or prec > 4000:
+                    break
+            prec *= 2
+            with mp.workprec(prec):
+                v = value_at(prec)
+        j = i - 1 if below < above or (below == above and even[i - 1]) else i
+    if j == len(values) - 1:
+        return float("inf")
+    if j == 0:
+        return float("-inf")
+    return float(values[j])
+
+
+def direct_rounding(name: str, dtype, xs, derivative: int = 0) -> np.ndarray:
+    """The test's own correctly rounded values of a registered activation (the paper's formula of REFERENCES,
+    differentiated by mpmath) at float inputs ``xs`` in a 16- or 8-bit ``dtype``, as float64 (±inf on overflow)."""
+    func, defaults = REFERENCES[name]
+    grid = format_grid(dtype)
+    out = []
+    for t in np.asarray(xs, dtype=np.float64):
+        def at(prec, t=float(t)):
+            with mp.workprec(prec + 40):
+                p = {k: mpf(v) for k, v in defaults.items()}
+
+                def f(s, p=p):
+                    return func(s, p)
+
+                value = f(mpf(t)) if derivative == 0 else mp.diff(f, mpf(t), derivative)
+            return +value
+        out.append(round_direct(at, grid))
+    return np.array(out)
+
+
+def round_direct_float32(value_at) -> float:
+    """Like :func:`round_direct` for float32: the neighbours are float32 values next to a first guess
+    (np.nextafter), one of which is the nearest."""
+    prec = 96
+    with mp.workprec(prec):
+        v = value_at(prec)
+    if v == 0:
+        return 0.0
+    guess = np.float32(float(v))
+    cands = [np.nextafter(guess, np.float32(-np.inf)), guess, np.nextafter(guess, np.float32(np.inf))]
+    while True:
+        with mp.workprec(prec):
+            d = [abs(v - mpf(float(c))) for c in cands]
+            best = min(range(3), key=lambda k: d[k])
+            others = [d[k] for k in range(3) if k != best]
+            if min(others) - d[best] > abs(v) * mp.mpf(2) ** (8 - prec):
+                return float(cands[best])
+            if prec > 2000:  # not separated at 2000 bits: an exact tie, to the even one
+                tied = [k for k in range(3) if d[k] == d[best]]
+                return float(next(cands[k] for k in tied if int(cands[k].view(np.uint32)) % 2 == 0))
+        prec *= 2
+        with mp.workprec(prec):
+            v = value_at(prec)

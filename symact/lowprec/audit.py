@@ -140,6 +140,7 @@ class Comparison:
     x: np.ndarray
     got: np.ndarray
     want: np.ndarray
+    labels: tuple[str, str] = ("got", "correctly rounded")
     ulps: np.ndarray = field(init=False)
     absolute: np.ndarray = field(init=False)
 
@@ -205,7 +206,7 @@ class Comparison:
                  + f" | {self.max_abs:.3g} | {self.nan_mismatches} | {self.inf_mismatches} |", ""]
         worst = self.worst()
         if worst:
-            lines += ["| x | got | correctly rounded | ulp |", "|---:|---:|---:|---:|"]
+            lines += [f"| x | {self.labels[0]} | {self.labels[1]} | ulp |", "|---:|---:|---:|---:|"]
             lines += [f"| {a:.9g} | {b:.9g} | {c:.9g} | {d:g} |" for a, b, c, d in worst]
             lines.append("")
         return "\n".join(lines)
@@ -272,7 +273,7 @@ def tolerance(a: ActOrExpr, b: ActOrExpr, dtype: Any, *, derivative: int = 0) ->
         x = sample(fmt)
         va, vb = rounded(a, fmt, x, derivative=derivative), rounded(b, fmt, x, derivative=derivative)
     names = [o if isinstance(o, str) else getattr(o, "name", "f") for o in (a, b)]
-    return Comparison(f"{names[0]} against {names[1]} in {fmt}", fmt, x, va, vb)
+    return Comparison(f"{names[0]} against {names[1]} in {fmt}", fmt, x, va, vb, labels=(str(names[0]), str(names[1])))
 
 
 __all__ = ["ARRAYS", "Comparison", "ImplementationError", "audit", "load_impl", "parse_impl", "sample", "tolerance"]

@@ -75,7 +75,12 @@ def get_format(dtype: Any) -> Format:
     NumPy/ml_dtypes dtype, or a torch/JAX dtype (by its name)."""
     if isinstance(dtype, Format):
         return dtype
-    key = dtype if isinstance(dtype, str) else getattr(dtype, "name", None) or str(dtype)
+    key = dtype if isinstance(dtype, str) else getattr(dtype, "name", None)
+    if key is None:
+        try:
+            key = np.dtype(dtype).name  # a scalar type: np.float16, ml_dtypes.bfloat16
+        except TypeError:
+            key = str(dtype)  # torch.bfloat16 prints as its name
     key = str(key).removeprefix("torch.").removeprefix("jnp.").lower()
     key = _ALIASES.get(key, key)
     if key not in FORMATS:

@@ -22,7 +22,7 @@ from ..cache import cache_dir
 from ..errors import InvalidArgumentError
 from ..evaluate import lambdify
 from ..oracle import mp_function
-from ..registry import Activation, get
+from ..registry import REGISTRY, Activation, get
 from ..symbolic.calculus import ActOrExpr, resolve
 from ..symbolic.define import USER_DEFINED
 from .core import KERNEL_REL, certify, oracle_all, series_at_zero
@@ -50,7 +50,8 @@ def certified(obj: ActOrExpr, derivative: int) -> bool:
     first derivatives of the built-in activations."""
     if not isinstance(obj, (str, Activation)) or derivative > 1:
         return False
-    return get(obj).name not in USER_DEFINED
+    act = get(obj)  # a framework spelling ("torch:selu") or a formula gives a definition outside the registry
+    return act.name not in USER_DEFINED and REGISTRY.get(act.name) == act
 
 
 def _progress(label: str, total: int) -> Callable[[Sequence[int]], Any] | None:
