@@ -362,9 +362,13 @@ def _timeout(text: str) -> float:
     return value
 
 
-def _timeout_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--timeout", type=_timeout, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                   help=f"time budget for the symbolic work (default {DEFAULT_TIMEOUT:g} s); past it the answer is "
+LOW_PRECISION_TIMEOUT = 600.0
+"""Default budget of rounded/audit/tolerance: a user's formula is decided by mpmath at each of up to 65,536 inputs."""
+
+
+def _timeout_option(p: argparse.ArgumentParser, default: float = DEFAULT_TIMEOUT) -> None:
+    p.add_argument("--timeout", type=_timeout, default=default, metavar="SECONDS",
+                   help=f"time budget for the symbolic work (default {default:g} s); past it the answer is "
                         "UNDECIDED, exit 3")
 
 
@@ -388,6 +392,11 @@ def _join_signed(argv: list[str]) -> list[str]:
 
 
 def _cmd_rounded(args: argparse.Namespace) -> int:
+    with time_budget(args.timeout, f"symact rounded {args.name}"):
+        return _rounded(args)
+
+
+def _rounded(args: argparse.Namespace) -> int:
     import numpy as np
 
     from .lowprec.formats import get_format
@@ -424,8 +433,9 @@ def _cmd_rounded(args: argparse.Namespace) -> int:
 def _cmd_audit(args: argparse.Namespace) -> int:
     from .lowprec.audit import audit
 
-    result = audit(args.impl, _subject(args.against), args.dtype, array=args.array, derivative=args.derivative,
-                   **_parse_params(args.param))
+    with time_budget(args.timeout, f"symact audit {args.impl}"):
+        result = audit(args.impl, _subject(args.against), args.dtype, array=args.array, derivative=args.derivative,
+                       **_parse_params(args.param))
     print(result.report())
     if args.output:
         print(f"plot: {result.plot(args.output)}")
@@ -435,7 +445,8 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 def _cmd_tolerance(args: argparse.Namespace) -> int:
     from .lowprec.audit import tolerance
 
-    result = tolerance(_subject(args.a), _subject(args.b), args.dtype, derivative=args.derivative)
+    with time_budget(args.timeout, f"symact tolerance {args.a} {args.b}"):
+        result = tolerance(_subject(args.a), _subject(args.b), args.dtype, derivative=args.derivative)
     print(result.report())
     print(f"assert_close tolerance: atol={result.max_abs:.3g} (max |difference|), or {result.max_ulp:g} ulp of "
           f"{result.fmt}")
@@ -561,6 +572,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_rnd.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="parameter value")
     p_rnd.add_argument("--saturate", action="store_true", help="results beyond the largest value become ±max")
     p_rnd.add_argument("-o", "--output", help="CSV file, or .npz (arrays x and y); default: CSV on standard output")
+    _timeout_option(p_rnd, LOW_PRECISION_TIMEOUT)
     p_rnd.set_defaults(func=_cmd_rounded)
 
     p_aud = command("audit", help="an implementation against correctly rounded values: every input of a 16- or "
@@ -573,6 +585,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_aud.add_argument("--derivative", type=int, default=0, help="compare with this derivative (default 0)")
     p_aud.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="parameter of --against")
     p_aud.add_argument("-o", "--output", help="PNG: histogram and error against x")
+    _timeout_option(p_aud, LOW_PRECISION_TIMEOUT)
     p_aud.set_defaults(func=_cmd_audit)
 
     p_tol = command("tolerance", help="max difference between two definitions over every input of a dtype: the "
@@ -581,6 +594,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_tol.add_argument("b", help="activation or formula in x")
     p_tol.add_argument("--dtype", required=True, help=dtypes)
     p_tol.add_argument("--derivative", type=int, default=0, help="derivative order (default 0)")
+    _timeout_option(p_tol, LOW_PRECISION_TIMEOUT)
     p_tol.set_defaults(func=_cmd_tolerance)
 
     p_der = command("derivation", help="regenerate the worked documents in derivations/")

@@ -47,10 +47,13 @@ class Table:
 
 def certified(obj: ActOrExpr, derivative: int) -> bool:
     """Whether symact's float64 kernels of ``obj`` have the error bound :data:`KERNEL_REL` (measured): values and
-    first derivatives of the built-in activations."""
+    first derivatives of the built-in activations and of the frameworks' spellings of them (``torch:selu``, its
+    constants fixed; ``symact parity`` measures them), not of a user's definition or formula."""
     if not isinstance(obj, (str, Activation)) or derivative > 1:
         return False
-    act = get(obj)  # a framework spelling ("torch:selu") or a formula gives a definition outside the registry
+    act = get(obj)
+    if ":" in act.name:  # resolved from the spelling tables (symact.spellings): built-in formulas
+        return True
     return act.name not in USER_DEFINED and REGISTRY.get(act.name) == act
 
 
