@@ -163,19 +163,39 @@ class NarrowRounder:
 
     def __call__(self, arr: np.ndarray, fmt: Format) -> np.ndarray:
         x64 = arr.astype(np.float64)
-        y = np.asarray(self._func(x64), dtype=np.float64)
-        y = np.broadcast_to(y, x64.shape)
+        y = np.ascontiguousarray(np.broadcast_to(np.asarray(self._func(x64), dtype=np.float64), x64.shape))
         with np.errstate(all="ignore"):
-            q = quantum(fmt, y)
-            near = ~(np.abs(y - (np.floor(y / q) + 0.5) * q) > KERNEL_REL * np.abs(y) + KERNEL_ABS)
-        if not (near & np.isfinite(x64)).any():  # the common case: every result decided by the bound
-            return finish(fmt, round_float64(fmt, y))
-        if self._oracle is None:
-            self._oracle = mp_function(self._expr)
-            self._series.append(series_at_zero(self._expr))
-        done = certify(fmt, x64, y, self._oracle, series=self._series[0])
-        return finish(fmt, done.values.reshape(x64.shape))
+            out = y.astype(fmt.dtype)  # one rounding (NumPy's and ml_dtypes' conversions are to nearest, even)
+        flat_y = y.reshape(-1)
+        cand = candidates(fmt, flat_y)
+        if cand.size:
+            xs, ys = x64.reshape(-1)[cand], flat_y[cand]
+            with np.errstate(all="ignore"):
+                q = quantum(fmt, ys)
+                unsure = ~(np.abs(ys - (np.floor(ys / q) + 0.5) * q) > KERNEL_REL * np.abs(ys) + KERNEL_ABS)
+            unsure &= np.isfinite(xs)
+            if unsure.any():
+                if self._oracle is None:
+                    self._oracle = mp_function(self._expr)
+                    self._series.append(series_at_zero(self._expr))
+                done = certify(fmt, xs[unsure], ys[unsure], self._oracle, series=self._series[0])
+                out.reshape(-1)[cand[unsure]] = finish(fmt, done.values)
+        return out
 
+
+def candidates(fmt: Format, y: np.ndarray) -> np.ndarray:
+    """Indices of float64 results that may lie within :data:`KERNEL_REL` of a midpoint of ``fmt``: a superset, found
+    from the bits. In the format's normal range a midpoint is a double whose 53 − p trailing significand bits are
+    1000…0, and 2^-40·|y| is under 2^13 of y's ulps; results in the format's subnormal range (not 0) and
+    non-finite ones are all candidates."""
+    shift = 53 - fmt.p
+    bits = y.view(np.uint64)
+    low = (bits & np.uint64((1 << shift) - 1)).view(np.int64)
+    low -= 1 << (shift - 1)
+    near = np.abs(low) <= (1 << 13)
+    with np.errstate(invalid="ignore"):
+        near |= ~(np.abs(y) >= 2.0**fmt.emin) & (y != 0)  # subnormal targets, NaN
+    return np.flatnonzero(near)
 
 __all__ = ["KERNEL_ABS", "KERNEL_REL", "TINY", "Certified", "NarrowRounder", "Series0", "certify", "oracle_all",
-           "series_at_zero"]
+           "candidates", "series_at_zero"]
