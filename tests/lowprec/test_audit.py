@@ -141,29 +141,47 @@ def test_assert_matches(private_cache):
         assert_matches(good[:5], "gelu", "float8_e5m2")
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "symact", *args], capture_output=True, text=True, timeout=300)
+def _cli(capsys, *args: str) -> tuple[int, str, str]:
+    from symact.cli import main
+
+    status = main(list(args))
+    out = capsys.readouterr()
+    return status, out.out, out.err
 
 
-def test_cli(tmp_path, private_cache):
-    out = _cli("rounded", "silu", "--dtype", "e5m2", "-o", str(tmp_path / "s.csv"))
-    assert out.returncode == 0, out.stderr
+def test_cli(tmp_path, private_cache, capsys):
+    status, _, err = _cli(capsys, "rounded", "silu", "--dtype", "e5m2", "-o", str(tmp_path / "s.csv"))
+    assert status == 0, err
     rows = (tmp_path / "s.csv").read_text().splitlines()
     assert rows[0] == "x,silu" and len(rows) == 249
     x, y = map(float, rows[100].split(","))
     assert y == direct_rounding("silu", "float8_e5m2", [x])[0]
-    out = _cli("rounded", "gelu", "--dtype", "bf16", "--derivative", "1", "-o", str(tmp_path / "g.npz"))
-    assert out.returncode == 0 and "65,280" in out.stderr
+    status, _, err = _cli(capsys, "rounded", "gelu", "--dtype", "bf16", "--derivative", "1",
+                          "-o", str(tmp_path / "g.npz"))
+    assert status == 0 and "65,280" in err
     data = np.load(tmp_path / "g.npz")
-    assert data["x"].size == 65280
-    out = _cli("audit", "numpy:tanh", "--against", "tanh", "--dtype", "fp16", "-o", str(tmp_path / "a.png"))
-    assert out.returncode == 0 and "| 0 |" in out.stdout and (tmp_path / "a.png").stat().st_size > 5000
-    out = _cli("tolerance", "gelu", "gelu_tanh", "--dtype", "e4m3")
-    assert out.returncode == 0 and "atol=" in out.stdout
+    assert data["x"].size == 65280 and str(data["dtype"]) == "bfloat16"
+    assert np.array_equal(data["y"], symact.rounded("gelu", "bf16", data["x"].astype("bfloat16"), derivative=1)
+                          .astype(np.float32), equal_nan=True)
+    status, out, _ = _cli(capsys, "audit", "numpy:tanh", "--against", "tanh", "--dtype", "fp16",
+                          "-o", str(tmp_path / "a.png"))
+    assert status == 0 and "| 0 |" in out and (tmp_path / "a.png").stat().st_size > 5000
+    status, out, _ = _cli(capsys, "tolerance", "gelu", "gelu_tanh", "--dtype", "e4m3")
+    assert status == 0 and "atol=" in out
     for bad in (["rounded", "gelu", "--dtype", "float64"],
                 ["audit", "nosuch:f", "--against", "gelu", "--dtype", "bf16"],
+                ["audit", "numpy:tanh", "--against", "gelu", "--dtype", "bf16", "--array", "cupy"],
                 ["rounded", "gelu", "--dtype", "float32", "--derivative", "-1"]):
-        out = _cli(*bad)
+        status, _, err = _cli(capsys, *bad)
+        assert status == 2 and err.startswith("symact:") or err.startswith("usage:"), (bad, err)
+
+
+@pytest.mark.slow
+def test_cli_bad_input_in_a_fresh_process():
+    """The installed command: one line on stderr, exit 2, no traceback."""
+    for bad in (["rounded", "gelu", "--dtype", "float64"], ["audit", "numpy:tanh,x", "--against", "gelu",
+                                                           "--dtype", "bf16"]):
+        out = subprocess.run([sys.executable, "-m", "symact", *bad], capture_output=True, text=True, timeout=300)
         assert out.returncode == 2 and out.stderr.startswith("symact:") and "Traceback" not in out.stderr, bad
 
 

@@ -26,7 +26,7 @@ def _f64(a) -> np.ndarray:
     return np.asarray(a).astype(np.float64)
 
 
-def _hard_and_sampled(name: str, dtype: str, derivative: int, n: int = 300) -> np.ndarray:
+def _hard_and_sampled(name: str, dtype: str, derivative: int, n: int = 120) -> np.ndarray:
     """A seeded sample of every finite input, plus every input whose float64 value lies within 2^-30 (relative)
     of a midpoint between two neighbours of the format (where rounding the double would be wrong or a tie)."""
     fmt = get_format(dtype)
@@ -119,7 +119,7 @@ def _float32_direct(name: str, xs: np.ndarray) -> np.ndarray:
 def test_float32_subnormal_results_are_correctly_rounded(name):
     """x·Φ(x) = x/2 + x²φ(0) + …: rounding the double x/2 lands on a tie the x² term breaks (the issue measured a
     quarter of subnormal results wrong). Every one of the 4096 smallest inputs of each sign, and a spread."""
-    bits = np.concatenate([np.arange(1, 4097), np.arange(1, 1 << 23, 2039), (1 << 23) + np.arange(0, 1 << 23, 4099)])
+    bits = np.concatenate([np.arange(1, 4097), np.arange(1, 1 << 23, 8191), (1 << 23) + np.arange(0, 1 << 23, 16381)])
     pos = bits.astype(np.uint32).view(np.float32)
     xs = np.concatenate([pos, -pos])
     got = symact.lambdify(name)(xs)
