@@ -192,7 +192,9 @@ def round_direct(value_at, grid: tuple[list, list[bool]]) -> float:
     if v == 0:
         return 0.0
     i = bisect.bisect_left(values, v)
-    if i < len(values) and values[i] == v:
+    if i == len(values) or i == 0:  # beyond the overflow neighbours
+        return float("inf") if i else float("-inf")
+    if values[i] == v:
         j = i
     else:
         lo, hi = values[i - 1], values[i]
@@ -220,14 +222,14 @@ def direct_rounding(name: str, dtype, xs, derivative: int = 0) -> np.ndarray:
     out = []
     for t in np.asarray(xs, dtype=np.float64):
         def at(prec, t=float(t)):
-            with mp.workprec(prec + 40):
+            # the formulas cancel (log(1 + eˣ) at x = −90 needs 130 bits more): raised precision until it agrees
+            with mp.workprec(prec):
                 p = {k: mpf(v) for k, v in defaults.items()}
 
                 def f(s, p=p):
-                    return func(s, p)
+                    return func(s, p) if derivative == 0 else mp.diff(lambda u: func(u, p), s, derivative)
 
-                value = f(mpf(t)) if derivative == 0 else mp.diff(f, mpf(t), derivative)
-            return +value
+                return symact.oracle.exact_value(f, mpf(t))
         out.append(round_direct(at, grid))
     return np.array(out)
 

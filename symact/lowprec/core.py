@@ -8,7 +8,7 @@ about half of all subnormal float32 results of GELU and SiLU), then by the mpmat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,11 +84,12 @@ def _by_series(fmt: Format, s: Series0, x: np.ndarray, mid: np.ndarray, q: np.nd
 
 def certify(fmt: Format, x: np.ndarray, y: np.ndarray, oracle: Callable[[Any], Any], *,
             rel: float = KERNEL_REL, series: Series0 | None = None,
-            progress: Callable[[Sequence[int]], Any] | None = None) -> Certified:
+            progress: Callable[[int], Callable[[int], Any] | None] | None = None) -> Certified:
     """``y`` (float64 results at float64 inputs ``x``, error ≤ rel·|y| + KERNEL_ABS) rounded correctly to ``fmt``.
 
     ``oracle`` is an mpmath function of x (plain, at the caller's precision; cancellation is handled by
-    evaluating at rising precision); ``series`` the series at 0 for tiny inputs.
+    evaluating at rising precision); ``series`` the series at 0 for tiny inputs; ``progress(total)`` may return a
+    function told how many of the oracle's ``total`` inputs are done.
     """
     x = np.asarray(x, dtype=np.float64).reshape(-1)
     y = np.asarray(y, dtype=np.float64).reshape(-1)
@@ -111,6 +112,7 @@ def certify(fmt: Format, x: np.ndarray, y: np.ndarray, oracle: Callable[[Any], A
             unsure[idx] = False
             by_series = int(done.sum())
     todo = np.flatnonzero(unsure)
+    step = progress(int(todo.size)) if progress is not None and todo.size else None
     for n, i in enumerate(todo):
         xi = mp.mpf(float(x[i]))
 
@@ -122,13 +124,13 @@ def certify(fmt: Format, x: np.ndarray, y: np.ndarray, oracle: Callable[[Any], A
             v = at(64)
         r = round_mp(fmt, v, at_prec=at) if v != 0 else 0.0
         out[i] = np.copysign(0.0, y[i]) if r == 0 else r  # an exact zero keeps the kernel's sign
-        if progress is not None:
-            progress((n + 1, todo.size))
+        if step is not None:
+            step(n + 1)
     return Certified(out, int(x.size - todo.size - by_series), by_series, int(todo.size))
 
 
 def oracle_all(fmt: Format, x: np.ndarray, oracle: Callable[[Any], Any], *,
-               progress: Callable[[Sequence[int]], Any] | None = None) -> np.ndarray:
+               progress: Callable[[int], Callable[[int], Any] | None] | None = None) -> np.ndarray:
     """Every input decided by the oracle alone (for functions without a certified kernel bound)."""
     x = np.asarray(x, dtype=np.float64).reshape(-1)
     return certify(fmt, x, np.full(x.shape, np.nan), oracle, progress=progress).values

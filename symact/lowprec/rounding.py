@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,20 +57,23 @@ def certified(obj: ActOrExpr, derivative: int) -> bool:
     return act.name not in USER_DEFINED and REGISTRY.get(act.name) == act
 
 
-def _progress(label: str, total: int) -> Callable[[Sequence[int]], Any] | None:
-    """A progress bar on a terminal (stderr) for work of more than a few seconds; None elsewhere."""
-    if total < 2000 or not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
+def _progress(label: str) -> Callable[[int], Callable[[int], Any] | None]:
+    """A factory of progress bars on a terminal (stderr) for the oracle's work, when it has 2000 inputs or more."""
+    def start(total: int) -> Callable[[int], Any] | None:
+        if total < 2000 or not sys.stderr.isatty():
+            return None
+        from tqdm import tqdm
 
-    bar = tqdm(total=total, desc=label, unit="value", leave=False)
+        bar = tqdm(total=total, desc=f"{label}: mpmath", unit="value", leave=False)
 
-    def step(done: Sequence[int]) -> None:
-        bar.update(done[0] - bar.n)
-        if done[0] >= done[1]:
-            bar.close()
+        def step(done: int) -> None:
+            bar.update(done - bar.n)
+            if done >= total:
+                bar.close()
 
-    return step
+        return step
+
+    return start
 
 
 def _evaluate(obj: ActOrExpr, expr: sp.Expr, derivative: int, fmt: Format, x: np.ndarray,
@@ -81,10 +84,9 @@ def _evaluate(obj: ActOrExpr, expr: sp.Expr, derivative: int, fmt: Format, x: np
     if certified(obj, derivative):
         y = np.asarray(lambdify(obj, derivative=derivative, **params)(x64), dtype=np.float64)
         series = series_at_zero(expr)
-        done = certify(fmt, x64, y, oracle, rel=KERNEL_REL, series=series,
-                       progress=_progress(label, int(x64.size // 1000)))
+        done = certify(fmt, x64, y, oracle, rel=KERNEL_REL, series=series, progress=_progress(label))
         return done.values, done.by_oracle
-    return oracle_all(fmt, x64, oracle, progress=_progress(label, x64.size)), x64.size
+    return oracle_all(fmt, x64, oracle, progress=_progress(label)), x64.size
 
 
 def table(obj: ActOrExpr, dtype: Any, *, derivative: int = 0, **params: Any) -> Table:
@@ -130,7 +132,8 @@ def rounded(obj: ActOrExpr, dtype: Any, x: Any = None, *, derivative: int = 0, s
         t = table(obj, fmt, derivative=derivative, **params)
         return t.inputs, finish(fmt, t.values, saturate=saturate)
     arr = _inputs(x, fmt)
-    if fmt.enumerable and arr.size > 4096:  # many inputs: look them up in the table of every input
+    many = 4096 if certified(obj, derivative) else 1 << (fmt.bits - 2)  # else the oracle builds the table
+    if fmt.enumerable and arr.size > many:  # many inputs: look them up in the table of every input
         t = table(obj, fmt, derivative=derivative, **params)
         index = np.full(1 << fmt.bits, -1, dtype=np.int64)
         index[ordinal(fmt, t.inputs) + (1 << (fmt.bits - 1))] = np.arange(t.inputs.size)
