@@ -222,14 +222,14 @@ def direct_rounding(name: str, dtype, xs, derivative: int = 0) -> np.ndarray:
     out = []
     for t in np.asarray(xs, dtype=np.float64):
         def at(prec, t=float(t)):
-            # the formulas cancel (log(1 + eˣ) at x = −90 needs 130 bits more): raised precision until it agrees
-            with mp.workprec(prec):
-                p = {k: mpf(v) for k, v in defaults.items()}
+            p = {k: mpf(v) for k, v in defaults.items()}
+            if derivative == 0:  # the formulas cancel (log(1 + eˣ) at x = −90 needs 130 more bits): rising precision
+                with mp.workprec(prec):
+                    return symact.oracle.exact_value(lambda s: func(s, p), mpf(t))
+            with mp.workprec(prec + 200):  # mp.diff's differences, with room for the formula's own cancellation
+                value = mp.diff(lambda u: func(u, p), mpf(t), derivative)
+            return +value
 
-                def f(s, p=p):
-                    return func(s, p) if derivative == 0 else mp.diff(lambda u: func(u, p), s, derivative)
-
-                return symact.oracle.exact_value(f, mpf(t))
         out.append(round_direct(at, grid))
     return np.array(out)
 
