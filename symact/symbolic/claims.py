@@ -6,8 +6,10 @@
 Each side is a formula of :mod:`symact.symbolic.formula` (registered activations and blocks as functions,
 ``swish(x, beta=0)``, ``glu(x)``; parameters not given take their defaults; ``^`` is a power).
 
-Verdicts: ``PROVED`` (SymPy reduces the difference to 0), ``DISPROVED`` (a concrete counterexample,
-evaluated with mpmath), ``HOLDS NUMERICALLY`` (the measured maximum error and where), ``UNDECIDED``.
+Verdicts: ``PROVED`` (SymPy reduces the difference to 0; for ``~``, a certified enclosure of sup |A − B| below
+the tolerance: Arb subdivision on a finite interval and, on the real line, decreasing tail bounds that are
+theorems, :mod:`symact.proofs`), ``DISPROVED`` (a concrete counterexample, evaluated with mpmath or certified),
+``HOLDS NUMERICALLY`` (the measured maximum error and where, with the reason certification failed), ``UNDECIDED``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import sympy as sp
 from ..errors import InvalidArgumentError, SymactError, UndecidedError
 from ..functions import to_elementary
 from ..oracle import mp_function
+from ..proofs.arb import OutOfReach
+from ..proofs.sup import certified_sup
 from ..symbols import x
 from . import approx as _approx
 from .calculus import equivalent
@@ -180,14 +184,32 @@ def _decide_approximation(text: str, lhs: sp.Expr, rhs: sp.Expr, tol: float, int
     if free:
         names = ", ".join(sorted(s.name for s in free))
         raise InvalidArgumentError(f"an approximation claim needs numbers for {names}, e.g. swish(x, beta=2)")
+    span = "the real line" if interval is None else f"[{interval[0]}, {interval[1]}]"
+    try:
+        sup = certified_sup(rhs - lhs, interval)  # to 1e-13: the enclosure and its argmax are worth printing
+    except (OutOfReach, UndecidedError) as exc:
+        why = f"not certified: {exc}"
+    else:
+        enclosure = f"[{sup.lo_float:.17g}, {sup.hi_float:.17g}]"
+        middle = f"{(sup.lo_float + sup.hi_float) / 2:.17g}"  # max_error: a number inside the enclosure
+        where = {"x": f"{sup.at:.17g}"}
+        if sup.hi_float <= tol:
+            detail = f"sup |difference| on {span} ∈ {enclosure} <= tol {tol} ({sup.how})"
+            return Verdict(text, "approximation", PROVED, detail, lhs, rhs, max_error=middle, at=where)
+        if sup.lo_float > tol:
+            detail = (f"counterexample x = {where['x']}: |difference| >= {sup.lo_float:.17g} > tol {tol}, "
+                      f"certified ({sup.how})")
+            return Verdict(text, "approximation", DISPROVED, detail, lhs, rhs, counterexample=where,
+                           max_error=middle, at=where)
+        why = f"tol {tol} lies within the certified enclosure {enclosure} of the sup"
     found = _approx.max_error(rhs, lhs, interval)
     where = {"x": mp.nstr(found.at, 15)}
-    span = "the real line" if interval is None else f"[{interval[0]}, {interval[1]}]"
     if found.value <= tol:
-        detail = f"max |difference| {mp.nstr(found.value, 6)} <= tol {tol} on {span}, at x = {where['x']}"
+        detail = (f"max |difference| {mp.nstr(found.value, 6)} <= tol {tol} on {span}, at x = {where['x']} "
+                  f"(sampled and refined; {why})")
         return Verdict(text, "approximation", HOLDS, detail, lhs, rhs, max_error=mp.nstr(found.value, 6), at=where)
     detail = (f"counterexample x = {where['x']}: |difference| {mp.nstr(found.value, 6)} > tol {tol} "
-              f"(the maximum on {span})")
+              f"(the maximum on {span}, evaluated with mpmath)")
     return Verdict(text, "approximation", DISPROVED, detail, lhs, rhs, counterexample=where,
                    max_error=mp.nstr(found.value, 6), at=where)
 
