@@ -7,6 +7,7 @@ the tails are below the middle's upper bound.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,11 +33,17 @@ class CertifiedSup:
 
     @property
     def lo_float(self) -> float:
-        return float(self.lo.lower())
+        """The lower end as a double rounded down (the enclosure stays an enclosure)."""
+        end = self.lo.lower()
+        v = float(end)
+        return v if arb(v) <= end else math.nextafter(v, -math.inf)
 
     @property
     def hi_float(self) -> float:
-        return float(self.hi.upper())
+        """The upper end as a double rounded up."""
+        end = self.hi.upper()
+        v = float(end)
+        return v if arb(v) >= end else math.nextafter(v, math.inf)
 
 
 def certified_sup(e: sp.Expr, interval: tuple[float, float] | None = None, *, rel: float = 1e-13,
