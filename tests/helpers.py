@@ -224,8 +224,8 @@ def direct_rounding(name: str, dtype, xs, derivative: int = 0) -> np.ndarray:
         def at(prec, t=float(t)):
             p = {k: mpf(v) for k, v in defaults.items()}
             if derivative == 0:  # the formulas cancel (log(1 + eˣ) at x = −90 needs 130 more bits): rising precision
-                with mp.workprec(prec):
-                    return symact.oracle.exact_value(lambda s: func(s, p), mpf(t))
+                with mp.workprec(prec):  # a zero at 2048 bits is below every narrow format's smallest value
+                    return symact.oracle.exact_value(lambda s: func(s, p), mpf(t), maxprec=2048)
             with mp.workprec(prec + 200):  # mp.diff's differences, with room for the formula's own cancellation
                 value = mp.diff(lambda u: func(u, p), mpf(t), derivative)
             return +value
@@ -242,8 +242,9 @@ def round_direct_float32(value_at) -> float:
         v = value_at(prec)
     if v == 0:
         return 0.0
-    guess = np.float32(float(v))
-    cands = [np.nextafter(guess, np.float32(-np.inf)), guess, np.nextafter(guess, np.float32(np.inf))]
+    with np.errstate(over="ignore"):  # next to the largest float32: inf, never the nearest
+        guess = np.float32(float(v))
+        cands = [np.nextafter(guess, np.float32(-np.inf)), guess, np.nextafter(guess, np.float32(np.inf))]
     while True:
         with mp.workprec(prec):
             d = [abs(v - mpf(float(c))) for c in cands]
