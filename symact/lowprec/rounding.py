@@ -25,8 +25,8 @@ from ..oracle import mp_function
 from ..registry import REGISTRY, Activation, get
 from ..symbolic.calculus import ActOrExpr, resolve
 from ..symbolic.define import USER_DEFINED
-from .core import KERNEL_REL, certify, oracle_all, series_at_zero
-from .formats import Format, every_input, finish, format_of, get_format, ordinal
+from .core import KERNEL_REL, certify, series_at_zero
+from .formats import Format, every_input, finish, format_of, get_format
 
 TABLE_VERSION = 1
 """Part of every cached table's key: raise it when the rounding algorithm changes."""
@@ -78,15 +78,16 @@ def _progress(label: str) -> Callable[[int], Callable[[int], Any] | None]:
 
 def _evaluate(obj: ActOrExpr, expr: sp.Expr, derivative: int, fmt: Format, x: np.ndarray,
               params: dict[str, Any]) -> tuple[np.ndarray, int]:
+    """Rounded values at ``x`` and how many inputs the oracle decided: every finite one where the kernels have no
+    measured bound (±inf and NaN take the kernels' limits either way)."""
     x64 = np.asarray(x).astype(np.float64).reshape(-1)
     oracle = mp_function(expr)
     label = f"{getattr(obj, 'name', obj) if isinstance(obj, (str, Activation)) else 'f'} in {fmt}"
-    if certified(obj, derivative):
-        y = np.asarray(lambdify(obj, derivative=derivative, **params)(x64), dtype=np.float64)
-        series = series_at_zero(expr)
-        done = certify(fmt, x64, y, oracle, rel=KERNEL_REL, series=series, progress=_progress(label))
-        return done.values, done.by_oracle
-    return oracle_all(fmt, x64, oracle, progress=_progress(label)), x64.size
+    y = np.asarray(lambdify(obj, derivative=derivative, **params)(x64), dtype=np.float64)
+    trusted = certified(obj, derivative)
+    done = certify(fmt, x64, y, oracle, rel=KERNEL_REL if trusted else np.inf,
+                   series=series_at_zero(expr) if trusted else None, progress=_progress(label))
+    return done.values, done.by_oracle
 
 
 def table(obj: ActOrExpr, dtype: Any, *, derivative: int = 0, **params: Any) -> Table:
@@ -135,9 +136,10 @@ def rounded(obj: ActOrExpr, dtype: Any, x: Any = None, *, derivative: int = 0, s
     many = 4096 if certified(obj, derivative) else 1 << (fmt.bits - 2)  # else the oracle builds the table
     if fmt.enumerable and arr.size > many:  # many inputs: look them up in the table of every input
         t = table(obj, fmt, derivative=derivative, **params)
-        index = np.full(1 << fmt.bits, -1, dtype=np.int64)
-        index[ordinal(fmt, t.inputs) + (1 << (fmt.bits - 1))] = np.arange(t.inputs.size)
-        pos = index[ordinal(fmt, arr) + (1 << (fmt.bits - 1))]
+        uint = np.uint16 if fmt.bits == 16 else np.uint8
+        index = np.full(1 << fmt.bits, -1, dtype=np.int64)  # by bit pattern: +0 and −0 are separate inputs
+        index[t.inputs.view(uint)] = np.arange(t.inputs.size)
+        pos = index[np.ascontiguousarray(arr).view(uint)]
         values = np.where(pos >= 0, t.values[np.maximum(pos, 0)], np.nan)
         finite = np.isfinite(arr.astype(np.float64))
         if not finite.all():  # ±inf and NaN: the limits, from the kernels
