@@ -25,7 +25,8 @@ _SATURATING = (sp.erf, sp.erfc, Phi, sp.tanh, sigma, softplus)
 
 @dataclass(frozen=True)
 class TailBound:
-    """|e(x)| ≤ bound(x) for x ≥ L (after x → −x for the left tail), with bound decreasing there."""
+    """|e(x)| ≤ bound(x) for x ≥ L (after x → −x for the left tail), with bound decreasing there (a constant plus
+    decreasing terms, so its value at L bounds the whole tail)."""
 
     bound: sp.Expr
     L: sp.Expr
@@ -117,21 +118,26 @@ def tail_bound(e: sp.Expr, L: sp.Expr) -> TailBound:
     symbols: list[sp.Symbol] = []
     replaced = sp.expand(_replace(_resolve_piecewise(e, L), symbols, L))
     pairs = sp.Poly(replaced, *symbols).terms() if symbols else [((), replaced)]
-    terms = []
+    terms, constant = [], sp.S.Zero
     for monom, coeff in pairs:
         coeff = sp.simplify(coeff)
         if coeff == 0:
             continue
-        if not any(monom) and sp.limit(coeff, x, sp.oo) != 0:
-            raise OutOfReach(f"the difference does not tend to 0 as x → ∞: {coeff} remains")
+        if not any(monom):
+            # a constant limit is allowed (f' → 1): it adds |c| to a bound that is then decreasing plus a constant
+            constant = sp.limit(coeff, x, sp.oo)
+            if not constant.is_number or not constant.is_finite:
+                raise OutOfReach(f"the difference does not tend to a finite constant as x → ∞: {coeff} remains")
+            coeff = sp.simplify(coeff - constant)
+            if coeff == 0:
+                continue
         terms.append(coeff)
-    bound = sp.S.Zero
+    bound = sp.Abs(constant)
     for c in terms:
         for part in sp.Add.make_args(sp.expand(c)):
-            piece = sp.Abs(part)
             if not _decreasing(sp.powsimp(part, combine="exp"), L):
                 raise OutOfReach(f"cannot show {part} decreasing on [{L}, ∞)")
-            bound += piece
+            bound += sp.Abs(part)
     return TailBound(bound, L)
 
 
