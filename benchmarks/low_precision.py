@@ -1,9 +1,9 @@
 """docs/low_precision.md: ``python benchmarks/low_precision.py [--device cpu|cuda] [-o FILE] [--float32-proof]``.
 
 Audits PyTorch's and JAX's kernels at every input of bfloat16 and float16 (symact.lowprec.report). With
-``--float32-proof``, also proves lambdify's float32 GELU and SiLU correctly rounded at every one of the 2^32
-float32 inputs (each result decided by the kernel's error bound, the series at 0 or the oracle, then compared with
-the float64 result rounded once) and reports the time and how many inputs each step decided.
+``--float32-proof`` (or ``--proof-only``, replacing that section of an existing document), also checks lambdify's
+float32 GELU and SiLU at every one of the 2^32 float32 inputs against an independent decision of each result (the
+kernel's error bound, the series at 0 or the oracle) and reports the time and how many inputs each step decided.
 """
 
 from __future__ import annotations
@@ -61,26 +61,40 @@ def float32_proof(name: str, chunk: int = 1 << 24, first: int = 0, stop: int = 1
             f"{counts[3]:,} |")
 
 
+PROOF_HEADING = "## Float32: every input"
+
+
+def proof_section() -> str:
+    text = (f"\n{PROOF_HEADING}\n\nlambdify's float32 results at every finite float32 input (2³² − 2²⁴ "
+            "of them) equal an independent decision of each: the float64 kernel's result is decided by its "
+            "error bound (2⁻⁴⁰ relative) where no midpoint of float32 lies within it, else by the series at 0 "
+            "(the ties of x/2 among subnormal results) or by the mpmath oracle. The last column counts results "
+            "where the correctly rounded value is not the double rounded once (double rounding). Seconds: the "
+            "whole sweep, and lambdify's float32 calls alone.\n\n"
+            "| function | seconds | lambdify | by the bound | by the series | by the oracle | "
+            "not the double rounded once |\n|---|---:|---:|---:|---:|---:|---:|\n")
+    for name in ("gelu", "silu"):
+        print(f"float32 proof: {name}", file=sys.stderr, flush=True)
+        text += float32_proof(name) + "\n"
+    return text
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("-o", "--output", default="docs/low_precision.md")
-    parser.add_argument("--float32-proof", action="store_true", help="also sweep every float32 input (minutes)")
+    parser.add_argument("--float32-proof", action="store_true", help="also sweep every float32 input (~30 min)")
+    parser.add_argument("--proof-only", action="store_true",
+                        help="only the float32 sweep, replacing that section of an existing --output")
     args = parser.parse_args()
-    text = report(device=args.device, progress=lambda s: print(s, file=sys.stderr, flush=True))
-    if args.float32_proof:
-        text += ("\n## Float32: every input\n\nlambdify's float32 results at every finite float32 input (2³² − 2²⁴ "
-                 "of them) equal an independent decision of each: the float64 kernel's result is decided by its "
-                 "error bound (2⁻⁴⁰ relative) where no midpoint of float32 lies within it, else by the series at 0 "
-                 "(the ties of x/2 among subnormal results) or by the mpmath oracle. The last column counts results "
-                 "where the correctly rounded value is not the double rounded once (double rounding). Seconds: the "
-                 "whole sweep, and lambdify's float32 calls alone.\n\n"
-                 "| function | seconds | lambdify | by the bound | by the series | by the oracle | "
-                 "not the double rounded once |\n|---|---:|---:|---:|---:|---:|---:|\n")
-        for name in ("gelu", "silu"):
-            print(f"float32 proof: {name}", file=sys.stderr, flush=True)
-            text += float32_proof(name) + "\n"
-    Path(args.output).write_text(text, encoding="utf-8")
+    out = Path(args.output)
+    if args.proof_only:
+        text = out.read_text(encoding="utf-8").split(f"\n{PROOF_HEADING}\n")[0]
+    else:
+        text = report(device=args.device, progress=lambda s: print(s, file=sys.stderr, flush=True))
+    if args.float32_proof or args.proof_only:
+        text = text.rstrip("\n") + "\n" + proof_section()
+    out.write_text(text, encoding="utf-8")
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
 

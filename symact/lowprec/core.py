@@ -16,6 +16,9 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
+from ..budget import time_budget
+from ..errors import UndecidedError
+from ..functions import to_elementary
 from ..oracle import exact_value, mp_function
 from ..symbols import x
 from .formats import Format, finish, quantum, round_float64, round_mp
@@ -32,28 +35,31 @@ TINY = 2.0**-60
 
 @dataclass(frozen=True)
 class Series0:
-    """f(x) = c1·x + c2·x² + c3·x³ + O(x⁴) at 0 (f(0) = 0), each coefficient a double-double (hi, lo)."""
+    """f(x) = c1·x + c2·x² + c3·x³ + O(x⁴) at 0 (f(0) = 0): c1 as a double-double (hi, lo) with ``c1_err`` ≥
+    |c1 − hi − lo|, the others as doubles."""
 
     c1: tuple[float, float]
     c2: float
     c3: float
     c4: float
+    c1_err: float = 0.0
 
     @classmethod
-    def of(cls, f: Callable[[Any], Any]) -> Series0 | None:
-        """The series of an mpmath function analytic at 0 with f(0) = 0 (None where f(0) ≠ 0, or where mpmath's
-        numerical Taylor coefficients at 200 and 400 bits disagree beyond 2^-80: a formula that cancels at 0)."""
-        with mp.workprec(200):
-            c = mp.taylor(f, 0, 4)
-        with mp.workprec(400):
-            check = mp.taylor(f, 0, 4)
-        scale = max(abs(v) for v in check[1:]) or mp.mpf(1)
-        if any(abs(a - b) > scale * mp.mpf(2) ** -80 for a, b in zip(c, check, strict=True)):
+    def of(cls, expr: sp.Expr) -> Series0 | None:
+        """From SymPy's series at 0 (exact coefficients) where it comes within a second; None where f(0) ≠ 0."""
+        try:
+            with time_budget(1.0, "the series at 0"):
+                poly = sp.series(to_elementary(expr), x, 0, 5).removeO()
+        except (UndecidedError, ValueError, TypeError, NotImplementedError, ArithmeticError):
             return None
-        if abs(check[0]) > mp.mpf(2) ** -150:
+        c = [poly.coeff(x, k) if k else poly.subs(x, 0) for k in range(5)]
+        if any(not v.is_number for v in c) or sp.N(c[0], 50) != 0:
             return None
-        hi = float(check[1])
-        return cls((hi, float(check[1] - hi)), float(check[2]), float(check[3]), float(check[4]))
+        exact = [sp.N(v, 60) for v in c]
+        hi = float(exact[1])
+        lo = float(exact[1] - sp.Float(hi, 60))
+        err = abs(sp.N(c[1] - sp.Rational(hi) - sp.Rational(lo), 30))
+        return cls((hi, lo), float(exact[2]), float(exact[3]), float(exact[4]), 2 * float(err))
 
 
 @dataclass
@@ -81,8 +87,8 @@ def _by_series(fmt: Format, s: Series0, x: np.ndarray, mid: np.ndarray, q: np.nd
     p, e = _two_prod(s.c1[0], x)
     terms = [p - mid, e, s.c1[1] * x, s.c2 * x * x, s.c3 * x * x * x]
     d = terms[0] + terms[1] + terms[2] + terms[3] + terms[4]
-    # rounding of each term (2^-53 each, 2^-50 taken), c1's double-double (2^-100), the remainder after x³
-    err = 2.0**-50 * sum(np.abs(t) for t in terms) + 2.0**-100 * np.abs(p) + 4 * abs(s.c4) * x**4 + 2.0**-1070
+    # rounding of each term (2^-53 each, 2^-50 taken), c1's double-double, the remainder after x³
+    err = 2.0**-50 * sum(np.abs(t) for t in terms) + s.c1_err * np.abs(x) + 4 * abs(s.c4) * x**4 + 2.0**-1070
     side = np.where(d > err, 1.0, np.where(d < -err, -1.0, np.nan))
     # p − mid is exact only where p lies within a factor 2 of mid (Sterbenz): otherwise leave it to the oracle
     side[~((np.abs(p) <= 2 * np.abs(mid)) & (np.abs(mid) <= 2 * np.abs(p)))] = np.nan
@@ -152,10 +158,7 @@ def series_at_zero(expr: sp.Expr) -> Series0 | None:
     """The series that decides tiny inputs, for an expression analytic at 0 with value 0 there (else None)."""
     if expr.has(*_ROUGH) or expr.free_symbols - {x}:
         return None
-    try:
-        return Series0.of(mp_function(expr))
-    except (ValueError, TypeError, ZeroDivisionError, ArithmeticError):
-        return None
+    return Series0.of(expr)
 
 
 class NarrowRounder:

@@ -84,7 +84,7 @@ def report(frameworks: Sequence[str] = ("torch", "jax"), *, device: str = "cpu",
             lines.append(f"| `{name}` | {dtype} | {100 * r.exact / r.n:.2f} % | {r.max_ulp:g} | {pct[99.0]:g} | "
                          f"{pct[99.9]:g} | {r.max_abs:.3g} | {r.nan_mismatches} | {r.inf_mismatches} | {w} |")
         lines.append("")
-    lines[3:3] = ["Versions: " + "; ".join(versions), ""]
+    lines[4:4] = ["Versions: " + "; ".join(versions), ""]
     lines += ["## Tolerances between definitions", "",
               "The largest difference between the correctly rounded values of two definitions over every input: "
               "the number to put in an `assert_close` when a model swaps one for the other "
