@@ -87,6 +87,14 @@ HEAVY = (
     # fresh processes and compilers: numba's cache across processes, the CLI's C headers built into a program
     "tests/backends/test_numba_backend.py::test_cached_kernels_load_in_a_fresh_process",
     "tests/backends/test_c_backend.py::test_cli_headers_are_self_contained_and_combine",
+    # to keep the fast suite under 3 minutes with the low-precision and proof tests: every command's --help in
+    # subprocesses, a second fresh-process LaTeX check, two of the four fitted-constant checks, a definitions
+    # module in a fresh process (the others of each kind stay fast)
+    "tests/test_cli.py::test_help",
+    "tests/test_latex.py::test_latex_is_deterministic_across_processes[silu]",
+    "tests/symbolic/test_approx.py::test_least_squares_is_stationary",
+    "tests/symbolic/test_approx.py::test_minimax_on_gelu_equioscillates",
+    "tests/symbolic/test_define.py::test_definitions_module_runs_in_a_fresh_process",
 )
 
 
