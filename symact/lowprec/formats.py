@@ -7,11 +7,11 @@ twice. ``ml_dtypes`` provides bfloat16 and the float8 types; NumPy provides floa
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import ml_dtypes
 import mpmath as mp
 import numpy as np
 
@@ -52,17 +52,42 @@ class Format:
         return self.name
 
 
-def _format(name: str, dtype: Any) -> Format:
-    dt = np.dtype(dtype)
-    info = ml_dtypes.finfo(dt)
-    return Format(name, dt, int(info.nmant) + 1, int(info.minexp), float(info.max),
-                  has_inf=bool(np.isinf(np.array([np.inf]).astype(dt)[0])))
+def _format(name: str) -> Format:
+    if name in ("float32", "float16"):
+        dt, info = np.dtype(name), np.finfo(name)
+    else:
+        import ml_dtypes  # ~0.5 s to import: only when a bfloat16/float8 format is asked for
+
+        dt = np.dtype(getattr(ml_dtypes, name))
+        info = ml_dtypes.finfo(dt)
+    with np.errstate(over="ignore", invalid="ignore"):
+        has_inf = bool(np.isinf(np.array([np.inf]).astype(dt)[0]))
+    return Format(name, dt, int(info.nmant) + 1, int(info.minexp), float(info.max), has_inf=has_inf)
 
 
-FORMATS: dict[str, Format] = {f.name: f for f in (
-    _format("float32", np.float32), _format("float16", np.float16), _format("bfloat16", ml_dtypes.bfloat16),
-    _format("float8_e4m3fn", ml_dtypes.float8_e4m3fn), _format("float8_e5m2", ml_dtypes.float8_e5m2),
-)}
+class _Formats(Mapping[str, Format]):
+    """Name → :class:`Format`, each built on first use (so that importing symact does not import ml_dtypes)."""
+
+    NAMES = ("float32", "float16", "bfloat16", "float8_e4m3fn", "float8_e5m2")
+
+    def __init__(self) -> None:
+        self._built: dict[str, Format] = {}
+
+    def __getitem__(self, name: str) -> Format:
+        if name not in self.NAMES:
+            raise KeyError(name)
+        if name not in self._built:
+            self._built[name] = _format(name)
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.NAMES)
+
+    def __len__(self) -> int:
+        return len(self.NAMES)
+
+
+FORMATS: Mapping[str, Format] = _Formats()
 """The formats with correctly rounded references, by NumPy/ml_dtypes name."""
 
 _ALIASES = {"fp32": "float32", "f32": "float32", "single": "float32", "fp16": "float16", "f16": "float16",
@@ -78,7 +103,7 @@ def get_format(dtype: Any) -> Format:
     key = dtype if isinstance(dtype, str) else getattr(dtype, "name", None)
     if key is None:
         try:
-            key = np.dtype(dtype).name  # a scalar type: np.float16, ml_dtypes.bfloat16
+            key = np.dtype(dtype).name  # a scalar type: np.float16, ml_dtypes.bfloat16 (imported by the caller)
         except TypeError:
             key = str(dtype)  # torch.bfloat16 prints as its name
     key = str(key).removeprefix("torch.").removeprefix("jnp.").lower()
@@ -91,7 +116,7 @@ def get_format(dtype: Any) -> Format:
 
 def format_of(array: Any) -> Format | None:
     """The format of a NumPy array's dtype, or None (float64, integers …)."""
-    name = np.asarray(array).dtype.name
+    name = np.asarray(array).dtype.name  # a bfloat16 array means ml_dtypes is imported already
     return FORMATS.get(name)
 
 

@@ -25,8 +25,6 @@ import sympy as sp
 from ..errors import InvalidArgumentError, SymactError, UndecidedError
 from ..functions import to_elementary
 from ..oracle import mp_function
-from ..proofs.arb import OutOfReach
-from ..proofs.sup import certified_sup
 from ..symbols import x
 from . import approx as _approx
 from .calculus import equivalent
@@ -185,6 +183,9 @@ def _decide_approximation(text: str, lhs: sp.Expr, rhs: sp.Expr, tol: float, int
         names = ", ".join(sorted(s.name for s in free))
         raise InvalidArgumentError(f"an approximation claim needs numbers for {names}, e.g. swish(x, beta=2)")
     span = "the real line" if interval is None else f"[{interval[0]}, {interval[1]}]"
+    from ..proofs.arb import OutOfReach  # python-flint: imported when a claim needs it
+    from ..proofs.sup import certified_sup
+
     try:
         sup = certified_sup(rhs - lhs, interval)  # to 1e-13: the enclosure and its argmax are worth printing
     except (OutOfReach, UndecidedError) as exc:

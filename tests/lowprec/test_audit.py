@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import ml_dtypes
 import numpy as np
 import pytest
 import scipy.special
@@ -161,7 +162,7 @@ def test_cli(tmp_path, private_cache, capsys):
     assert status == 0 and "65,280" in err
     data = np.load(tmp_path / "g.npz")
     assert data["x"].size == 65280 and str(data["dtype"]) == "bfloat16"
-    assert np.array_equal(data["y"], symact.rounded("gelu", "bf16", data["x"].astype("bfloat16"), derivative=1)
+    assert np.array_equal(data["y"], symact.rounded("gelu", "bf16", data["x"].astype(ml_dtypes.bfloat16), derivative=1)
                           .astype(np.float32), equal_nan=True)
     status, out, _ = _cli(capsys, "audit", "numpy:tanh", "--against", "tanh", "--dtype", "fp16",
                           "-o", str(tmp_path / "a.png"))

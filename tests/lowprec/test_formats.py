@@ -87,3 +87,14 @@ def test_ulp_distance_counts_values_between_zeros_once():
     assert ulp_distance(fmt, np.array([np.float16(0)]), np.array([np.float16(-0.0)]))[0] == 0
     assert ulp_distance(fmt, np.array([tiny]), np.array([-tiny]))[0] == 2
     assert np.isnan(ulp_distance(fmt, np.array([np.float16(np.nan)]), np.array([one]))[0])
+
+
+def test_importing_symact_leaves_ml_dtypes_unimported():
+    """ml_dtypes takes ~0.5 s to import: only bfloat16/float8 work pays for it (and tqdm only a progress bar).
+    python-flint is another matter: SymPy ≥ 1.13 imports it as its ground types whenever it is installed."""
+    import subprocess
+    import sys
+
+    code = "import sys, symact; print(sorted(m for m in ('ml_dtypes', 'tqdm') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "[]", out.stdout + out.stderr
