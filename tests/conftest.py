@@ -95,6 +95,15 @@ HEAVY = (
     "tests/symbolic/test_approx.py::test_least_squares_is_stationary",
     "tests/symbolic/test_approx.py::test_minimax_on_gelu_equioscillates",
     "tests/symbolic/test_define.py::test_definitions_module_runs_in_a_fresh_process",
+    # and the heaviest remaining single checks whose kind has a faster sibling in the fast suite: CLI plots and
+    # exports, show --json/--latex, JAX's values and grad (torch's stay), the silu variant of the torch-source
+    # device check, the spelling table's CLI
+    "tests/test_cli.py::test_plot_and_export",
+    "tests/test_cli.py::test_show_json_and_latex",
+    "tests/backends/test_frameworks.py::test_jax_values_match_numpy[0-gelu]",
+    "tests/backends/test_frameworks.py::test_jax_grad_is_our_symbolic_derivative[gelu]",
+    "tests/backends/test_export.py::test_torch_source_puts_every_constant_on_the_input_device[silu]",
+    "tests/test_spellings.py::test_cli_which_and_show_print_the_facts",
 )
 
 
