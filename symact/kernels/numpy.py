@@ -242,6 +242,10 @@ class _NumpyNamespace:
         return e if np.isfinite(e).all() else np.where(np.isfinite(e), e, 0.0)
 
 
+NUMPY_NAMESPACE = _NumpyNamespace
+"""The array namespace (``xp``) of :mod:`symact.kernels.ddmath` for NumPy arrays."""
+
+
 class _LongdoubleNamespace(_NumpyNamespace):
     """For the underflow rescue: the same forms evaluated in longdouble (symact.kernels.erfcx's tables work
     in longdouble; SciPy's erfc/erfcx exist in float64 only and are converted)."""

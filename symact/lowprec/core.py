@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import mpmath as mp
@@ -19,6 +20,8 @@ import sympy as sp
 from ..budget import time_budget
 from ..errors import UndecidedError
 from ..functions import to_elementary
+from ..kernels.ddmath import dekker
+from ..kernels.numpy import NUMPY_NAMESPACE
 from ..oracle import exact_value, mp_function
 from ..symbols import x
 from .formats import Format, finish, quantum, round_float64, round_mp
@@ -72,19 +75,9 @@ class Certified:
     by_oracle: int
 
 
-def _two_prod(a: float, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    p = a * b
-    split = 134217729.0
-    ca, cb = split * a, split * b
-    ah = ca - (ca - a)
-    bh = cb - (cb - b)
-    al, bl = a - ah, b - bh
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
-
-
 def _by_series(fmt: Format, s: Series0, x: np.ndarray, mid: np.ndarray, q: np.ndarray) -> np.ndarray:
     """+q/2 or −q/2 (the rounded value relative to ``mid``) where the series decides the side; NaN elsewhere."""
-    p, e = _two_prod(s.c1[0], x)
+    p, e = dekker(NUMPY_NAMESPACE, x, s.c1[0])
     terms = [p - mid, e, s.c1[1] * x, s.c2 * x * x, s.c3 * x * x * x]
     d = terms[0] + terms[1] + terms[2] + terms[3] + terms[4]
     # rounding of each term (2^-53 each, 2^-50 taken), c1's double-double, the remainder after x³
@@ -93,6 +86,15 @@ def _by_series(fmt: Format, s: Series0, x: np.ndarray, mid: np.ndarray, q: np.nd
     # p − mid is exact only where p lies within a factor 2 of mid (Sterbenz): otherwise leave it to the oracle
     side[~((np.abs(p) <= 2 * np.abs(mid)) & (np.abs(mid) <= 2 * np.abs(p)))] = np.nan
     return side * q / 2
+
+
+def near_midpoint(fmt: Format, y: np.ndarray, rel: float = KERNEL_REL) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(unsure, mid, q): where a midpoint ``mid`` of ``fmt``'s neighbours (spacing ``q``) lies within
+    rel·|y| + KERNEL_ABS of ``y`` — NaN and inf results count as unsure."""
+    with np.errstate(all="ignore"):
+        q = quantum(fmt, y)
+        mid = (np.floor(y / q) + 0.5) * q
+        return ~(np.abs(y - mid) > rel * np.abs(y) + KERNEL_ABS), mid, q
 
 
 def certify(fmt: Format, x: np.ndarray, y: np.ndarray, oracle: Callable[[Any], Any], *,
@@ -107,12 +109,7 @@ def certify(fmt: Format, x: np.ndarray, y: np.ndarray, oracle: Callable[[Any], A
     x = np.asarray(x, dtype=np.float64).reshape(-1)
     y = np.asarray(y, dtype=np.float64).reshape(-1)
     out = round_float64(fmt, y)
-    with np.errstate(all="ignore"):
-        q = quantum(fmt, y)
-        t = y / q
-        mid = (np.floor(t) + 0.5) * q
-        bound = rel * np.abs(y) + KERNEL_ABS
-        unsure = ~(np.abs(y - mid) > bound)  # NaN and inf results too
+    unsure, mid, q = near_midpoint(fmt, y, rel)
     unsure &= np.isfinite(x)
     by_series = 0
     if series is not None and unsure.any():
@@ -142,18 +139,12 @@ def certify(fmt: Format, x: np.ndarray, y: np.ndarray, oracle: Callable[[Any], A
     return Certified(out, int(x.size - todo.size - by_series), by_series, int(todo.size))
 
 
-def oracle_all(fmt: Format, x: np.ndarray, oracle: Callable[[Any], Any], *,
-               progress: Callable[[int], Callable[[int], Any] | None] | None = None) -> np.ndarray:
-    """Every input decided by the oracle alone (for functions without a certified kernel bound)."""
-    x = np.asarray(x, dtype=np.float64).reshape(-1)
-    return certify(fmt, x, np.full(x.shape, np.nan), oracle, progress=progress).values
-
-
 
 
 _ROUGH = (sp.Piecewise, sp.Heaviside, sp.Abs, sp.Max, sp.Min, sp.sign, sp.floor, sp.ceiling)
 
 
+@lru_cache(maxsize=256)
 def series_at_zero(expr: sp.Expr) -> Series0 | None:
     """The series that decides tiny inputs, for an expression analytic at 0 with value 0 there (else None)."""
     if expr.has(*_ROUGH) or expr.free_symbols - {x}:
@@ -171,7 +162,6 @@ class NarrowRounder:
     def __init__(self, func: Callable[[np.ndarray], np.ndarray], expr: sp.Expr) -> None:
         self._func, self._expr = func, expr
         self._oracle: Callable[[Any], Any] | None = None
-        self._series: list[Series0 | None] = []
 
     def __call__(self, arr: np.ndarray, fmt: Format) -> np.ndarray:
         x64 = arr.astype(np.float64)
@@ -182,15 +172,11 @@ class NarrowRounder:
         cand = candidates(fmt, flat_y)
         if cand.size:
             xs, ys = x64.reshape(-1)[cand], flat_y[cand]
-            with np.errstate(all="ignore"):
-                q = quantum(fmt, ys)
-                unsure = ~(np.abs(ys - (np.floor(ys / q) + 0.5) * q) > KERNEL_REL * np.abs(ys) + KERNEL_ABS)
-            unsure &= np.isfinite(xs)
+            unsure = near_midpoint(fmt, ys)[0] & np.isfinite(xs)
             if unsure.any():
                 if self._oracle is None:
                     self._oracle = mp_function(self._expr)
-                    self._series.append(series_at_zero(self._expr))
-                done = certify(fmt, xs[unsure], ys[unsure], self._oracle, series=self._series[0])
+                done = certify(fmt, xs[unsure], ys[unsure], self._oracle, series=series_at_zero(self._expr))
                 out.reshape(-1)[cand[unsure]] = finish(fmt, done.values)
         return out
 
@@ -209,5 +195,5 @@ def candidates(fmt: Format, y: np.ndarray) -> np.ndarray:
         near |= ~(np.abs(y) >= 2.0**fmt.emin) & (y != 0)  # subnormal targets, NaN
     return np.flatnonzero(near)
 
-__all__ = ["KERNEL_ABS", "KERNEL_REL", "TINY", "Certified", "NarrowRounder", "Series0", "certify", "oracle_all",
+__all__ = ["KERNEL_ABS", "KERNEL_REL", "TINY", "Certified", "NarrowRounder", "Series0", "certify", "near_midpoint",
            "candidates", "series_at_zero"]

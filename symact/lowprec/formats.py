@@ -210,10 +210,5 @@ def ulp_distance(fmt: Format, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(a64) | np.isnan(b64), np.nan, d)
 
 
-def ulp_of(fmt: Format, values: np.ndarray) -> np.ndarray:
-    """The spacing of the format's values at each value (for absolute-to-ulp conversions)."""
-    return quantum(fmt, np.asarray(values).astype(np.float64))
-
-
 __all__ = ["FORMATS", "Format", "UnknownDTypeError", "every_input", "finish", "format_of", "get_format",
-           "ordinal", "quantum", "round_float64", "round_mp", "ulp_distance", "ulp_of"]
+           "ordinal", "quantum", "round_float64", "round_mp", "ulp_distance"]

@@ -7,7 +7,8 @@ the branch its condition certainly selects, else the union of the candidates.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
@@ -48,7 +49,8 @@ def ends(ball: Ball) -> tuple[Ball, Ball]:
     return ball.lower(), ball.upper()
 
 
-def _monotone(f: Callable[[Ball], Ball], increasing: bool = True) -> Callable[[Ball], Ball]:
+def _monotone(f: Callable[[Ball], Ball]) -> Callable[[Ball], Ball]:
+    """f on a ball, for f monotone (either way): the union of its values at the two ends."""
     def g(z: Ball) -> Ball:
         if z.rad() == 0:
             return f(z)
@@ -169,20 +171,17 @@ def _condition(c: Any) -> Callable[[Ball], bool | None]:
         return lambda v: True
     if c is sp.false:
         return lambda v: False
-    if isinstance(c, sp.And):
+    if isinstance(c, (sp.And, sp.Or)):
         parts = [_condition(a) for a in c.args]
+        # And: False decides, all True makes True; Or: the other way round
+        decisive = isinstance(c, sp.Or)
 
-        def both(v: Ball) -> bool | None:
+        def combined(v: Ball) -> bool | None:
             got = [p(v) for p in parts]
-            return False if False in got else (True if all(g is True for g in got) else None)
-        return both
-    if isinstance(c, sp.Or):
-        parts = [_condition(a) for a in c.args]
-
-        def either(v: Ball) -> bool | None:
-            got = [p(v) for p in parts]
-            return True if True in got else (False if all(g is False for g in got) else None)
-        return either
+            if decisive in got:
+                return decisive
+            return (not decisive) if all(g is (not decisive) for g in got) else None
+        return combined
     if isinstance(c, (sp.StrictGreaterThan, sp.GreaterThan, sp.StrictLessThan, sp.LessThan)):
         diff = _compile(c.lhs - c.rhs)
         strict = isinstance(c, (sp.StrictGreaterThan, sp.StrictLessThan))
@@ -224,21 +223,24 @@ def enclosure(expr: sp.Expr) -> Callable[[Ball], Ball]:
     free = expr.free_symbols - {x}
     if free:
         raise InvalidArgumentError(f"certified bounds need numbers for {', '.join(sorted(map(str, free)))}")
-    old = ctx.prec
-    ctx.prec = PREC  # constants are computed while compiling: at the working precision too
-    try:
+    with working_precision():  # constants are computed while compiling: at the working precision too
         f = _compile(expr)
-    finally:
-        ctx.prec = old
 
     def evaluate(v: Ball, prec: int = PREC) -> Ball:
-        old = ctx.prec
-        ctx.prec = prec
-        try:
+        with working_precision(prec):
             return f(v)
-        finally:
-            ctx.prec = old
     return evaluate
 
 
-__all__ = ["PREC", "OutOfReach", "enclosure", "ends", "interval"]
+@contextmanager
+def working_precision(prec: int = PREC) -> Iterator[None]:
+    """Arb's global precision set to ``prec`` bits for the block, and restored after it."""
+    old = ctx.prec
+    ctx.prec = prec
+    try:
+        yield
+    finally:
+        ctx.prec = old
+
+
+__all__ = ["PREC", "OutOfReach", "enclosure", "ends", "interval", "working_precision"]

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
-from flint import arb, ctx
+from flint import arb
 
 from ..errors import UndecidedError
 from ..symbols import x
-from .arb import PREC, Ball, enclosure
+from .arb import Ball, enclosure, working_precision
 
 WIDER = (1024, 4096)
 """Precisions tried where an enclosure at :data:`PREC` cannot tell a value from 0 (1 + tanh(−350) needs ~1000
@@ -55,20 +55,6 @@ class Bound:
     def ball(self) -> Ball:
         return self.lo.union(self.hi)
 
-    def __contains__(self, value: Any) -> bool:
-        with _prec():
-            v = arb(value) if not isinstance(value, arb) else value
-            return bool(v >= self.lo.lower() and v <= self.hi.upper())
-
-
-class _prec:
-    def __enter__(self) -> None:
-        self.old = ctx.prec
-        ctx.prec = PREC
-
-    def __exit__(self, *exc: Any) -> None:
-        ctx.prec = self.old
-
 
 def _sign(b: Ball) -> int:
     """+1, −1 where the ball is certainly positive / negative, 0 where it contains 0 (or is indeterminate)."""
@@ -90,7 +76,7 @@ def roots(g: sp.Expr, a: Any, b: Any, *, width: float = 1e-32, budget: float = 3
     f, df = enclosure(g), enclosure(sp.diff(g, x))
     deadline = time.monotonic() + budget
     out: list[Root] = []
-    with _prec():
+    with working_precision():
         stack = [(arb(a), arb(b))]
         while stack:
             if time.monotonic() > deadline:
@@ -132,7 +118,7 @@ def _refine(f: Any, lo: Ball, hi: Ball, s_lo: int, width: float) -> Root:
 def value_at(expr: sp.Expr, r: Root) -> Bound:
     """The value of ``expr`` over a root's box: centred, e(m) ± sup|e'(box)|·(width/2)."""
     f, df = enclosure(expr), enclosure(sp.diff(expr, x))
-    with _prec():
+    with working_precision():
         box = r.ball
         m = box.mid()
         slope = abs(df(box)).upper()
@@ -148,7 +134,7 @@ def sup_abs(e: sp.Expr, a: Any, b: Any, *, rel: float = 1e-13, budget: float = 3
     ``rel`` of each other — or, with ``decide``, as soon as the enclosure lies on one side of it."""
     f, df = enclosure(e), enclosure(sp.diff(e, x))
     deadline = time.monotonic() + budget
-    with _prec():
+    with working_precision():
         A, B = arb(a), arb(b)
         best_lo, best_at = arb(0), float(A.mid())
 

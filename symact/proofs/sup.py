@@ -15,8 +15,8 @@ import sympy as sp
 from flint import arb
 
 from ..symbols import x
-from .arb import enclosure
-from .enclose import _prec, sup_abs
+from .arb import enclosure, working_precision
+from .enclose import sup_abs
 from .tails import tail_bound
 
 TAIL_STARTS = (10, 20, 40)
@@ -58,13 +58,13 @@ def certified_sup(e: sp.Expr, interval: tuple[float, float] | None = None, *, re
     for L in TAIL_STARTS:
         right = tail_bound(e, sp.Integer(L))
         left = tail_bound(e.subs(x, -x), sp.Integer(L))
-        with _prec():
+        with working_precision():
             tails = max(enclosure(right.bound)(arb(L)).upper(), enclosure(left.bound)(arb(L)).upper())
         s = sup_abs(e, -L, L, rel=rel, decide=decide, budget=budget)
         reason = (f"certified on [−{L}, {L}] by Arb subdivision; beyond ±{L} |difference| ≤ "
                   f"{float(tails):.3g} (decreasing tail bounds {right.bound} and, at −x, {left.bound})")
         if tails <= s.hi or L == TAIL_STARTS[-1]:
-            with _prec():
+            with working_precision():
                 hi = s.hi if tails <= s.hi else s.hi.union(tails)
             return CertifiedSup(s.lo, hi.upper(), s.at, reason)
     raise AssertionError(reason)  # not reached: the last L returns
