@@ -24,6 +24,7 @@ from .registry import Activation, Param, get, names, register
 from .spellings import which
 from .symbolic.calculus import asymptote, breakpoints, derivative, equivalent, limit, series
 from .symbolic.define import define, load_definitions, undefine
+from .symbolic.properties import properties
 from .symbols import x
 
 __version__ = "0.1.0"
@@ -32,6 +33,7 @@ __all__ = [
     "Activation", "InvalidArgumentError", "InvalidParameterError", "MissingParameterError", "NotAnalyticError",
     "Param", "Phi", "SymactError", "UndecidedError", "UnknownActivationError", "UnknownParameterError",
     "__version__", "asymptote", "blocks", "breakpoints", "define", "derivative", "equivalent", "export", "get",
-    "lambdify", "latex", "limit", "load_definitions", "lower", "names", "phi", "register", "register_backend",
+    "lambdify", "latex", "limit", "load_definitions", "lower", "names", "phi", "properties", "register",
+    "register_backend",
     "rounded", "series", "sigma", "spellings", "softplus", "to_elementary", "to_mpmath", "undefine", "which", "x",
 ]

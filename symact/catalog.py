@@ -17,6 +17,7 @@ from typing import Any
 import sympy as sp
 
 from . import blocks as B
+from .errors import SymactError
 from .latex import expression as tex
 from .latex import interval_text, latex, lhs
 from .registry import get, names
@@ -68,6 +69,7 @@ def activation_sections(name: str) -> tuple[str, list[Section]]:
         ("Derivatives", [("math", latex(act, 1)), ("math", latex(act, 2))]),
         ("Limits and asymptotes", limits),
         ("Series at 0", [series_item]),
+        ("Properties", _property_items(act)),
         *([("Reference implementation (latexify-py)", [("math", reference_latex(act.name))])]
           if act.name in REFERENCE else []),  # user definitions have none
         ("Plot", [("image", name)]),
@@ -75,6 +77,17 @@ def activation_sections(name: str) -> tuple[str, list[Section]]:
         ("References", [("text", r) for r in act.references] + ([("text", act.notes)] if act.notes else [])),
     ]
     return f"{act.name}: {act.formula}", sections
+
+
+def _property_items(act: Any) -> list[tuple[str, str]]:
+    """The property sheet's rows, each with how it was established (symact.properties)."""
+    from .symbolic.properties import properties
+
+    try:
+        sheet = properties(act)
+    except SymactError as exc:
+        return [("text", f"undecided: {exc}")]
+    return [("text", f"{p}: {t} [{h}]") for p, t, h in sheet.facts()] + [("text", f"note: {n}") for n in sheet.notes]
 
 
 def _spellings_section(name: str) -> list[Section]:

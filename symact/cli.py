@@ -132,6 +132,31 @@ def _cmd_show(args: argparse.Namespace) -> int:
         print(f"reference        {ref}")
     if act.notes:
         print(f"{'notes':16s} {act.notes}")
+    if args.properties:
+        print()
+        budget = PROPERTIES_TIMEOUT if args.timeout == DEFAULT_TIMEOUT else args.timeout  # show's 20 s is short
+        print(_property_sheet(args.name, params, budget).report())
+    return 0
+
+
+PROPERTIES_TIMEOUT = 120.0
+"""Seconds ``symact properties`` gets by default (tanh-GELU's sheet takes ~12 s, Mish's ~18 s)."""
+
+
+def _property_sheet(name: str, params: dict[str, Any], timeout: float | None) -> Any:
+    from .symbolic.properties import properties
+
+    subject = _subject(name)
+    if isinstance(subject, B.Block):
+        raise InvalidArgumentError(f"{name} is a block; properties describe activations (e.g. symact properties "
+                                   "silu, or a formula such as 'x*sigma(1.5*x)')")
+    with time_budget(timeout, f"the properties of {name}"):
+        return properties(subject, **params)
+
+
+def _cmd_properties(args: argparse.Namespace) -> int:
+    sheet = _property_sheet(args.name, _parse_params(args.param), args.timeout)
+    print(json.dumps(sheet.json(), indent=2) if args.json else sheet.report())
     return 0
 
 
@@ -481,8 +506,19 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = p_show.add_mutually_exclusive_group()
     fmt.add_argument("--latex", action="store_true", help="print formulas as LaTeX")
     fmt.add_argument("--json", action="store_true", help="print one JSON object")
+    p_show.add_argument("--properties", action="store_true",
+                        help="add the property sheet (range, monotonicity, extrema, … as in `symact properties`)")
     _timeout_option(p_show)
     p_show.set_defaults(func=_cmd_show)
+
+    p_prop = command("properties", help="proved properties: range, monotonicity, extrema, convexity, Lipschitz "
+                                        "constant, smoothness, asymptotes, each marked symbolic/certified/numeric")
+    p_prop.add_argument("name", help="activation name or alias, or a formula such as 'x*sigma(1.5*x)'")
+    p_prop.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="parameter value, e.g. --param alpha=2 (repeatable)")
+    p_prop.add_argument("--json", action="store_true", help="print one JSON object")
+    _timeout_option(p_prop, PROPERTIES_TIMEOUT)
+    p_prop.set_defaults(func=_cmd_properties)
 
     p_check = command("check", help="decide a claim: PROVED, DISPROVED, HOLDS NUMERICALLY or UNDECIDED",
                              description="Decide a claim about formulas. Exit status: 0 proved or holds, "

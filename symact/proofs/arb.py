@@ -91,6 +91,7 @@ _UNARY: dict[Any, Callable[[Ball], Ball]] = {
     softplus: _monotone(_softplus),
     phi: lambda z: _phi_pdf(z),
     sp.Abs: lambda z: abs(z),
+    sp.LambertW: _monotone(lambda z: z.lambertw()),  # the principal branch, increasing on [−1/e, ∞)
 }
 
 
@@ -107,7 +108,9 @@ def _number(e: sp.Expr) -> Ball:
     if e is sp.E:
         return arb(1).exp()
     value = sp.N(e, 80)
-    if value.is_real and value.is_Float:  # a constant SymPy can evaluate (sqrt(2), log(2) …): built from its parts
+    unknown = isinstance(e, sp.Function) and (type(e) not in _UNARY or len(e.args) != 1)
+    # a constant SymPy can evaluate (sqrt(2), log(2) …): built from its parts
+    if value.is_real and value.is_Float and not unknown:
         return _compile(e)(arb(0))
     raise OutOfReach(f"cannot enclose the constant {e}")
 

@@ -23,6 +23,8 @@ from .arb import Ball, enclosure, working_precision
 WIDER = (1024, 4096)
 """Precisions tried where an enclosure at :data:`PREC` cannot tell a value from 0 (1 + tanh(−350) needs ~1000
 bits)."""
+_SPLIT = arb(127) / 256
+"""Where :func:`roots` cuts a box: not its centre, where exact roots (0, ±1) of symmetric intervals would fall."""
 MIN_WIDTH = 2.0**-120
 """Boxes are not split below this width (a root found there is a double root or a tangency)."""
 
@@ -93,7 +95,7 @@ def roots(g: sp.Expr, a: Any, b: Any, *, width: float = 1e-32, budget: float = 3
             if float((hi - lo).upper()) < MIN_WIDTH:
                 raise UndecidedError(f"{g} has a root near {float(lo.mid()):.17g} that Arb cannot isolate (a double "
                                      "root or a tangency)")
-            mid = (lo + hi) / 2
+            mid = lo + (hi - lo) * _SPLIT  # off-centre: a root at 0 of [−L, L] must not sit on a cut
             stack += [(mid, hi), (lo, mid)]
     return sorted(out, key=lambda r: float(r.lo.mid()))
 
