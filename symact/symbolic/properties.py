@@ -376,14 +376,15 @@ def _signs_certified(h: sp.Expr, a: sp.Expr, b: sp.Expr, L: sp.Expr, solve: bool
                     A = A + step
                 else:
                     B = B - step
-        found = roots(h, A, B, width=1e-32, budget=20.0)
-        exact = _closed_forms(h) if found and solve else []
+        found = [r.ball for r in roots(h, A, B, width=1e-32, budget=20.0)]
+    exact = _closed_forms(h) if found and solve else []  # SymPy's solve may leave Arb's precision changed
+    with working_precision():
         numbers = []
-        for r in found:
+        for ball in found:
             # 0 is the commonest exact root (x·erf(erf x)); SymPy's solve finds Lambert W (Swish)
-            zero = [sp.S.Zero] if r.ball.contains(0) and _is_zero(h.subs(x, 0)) else []
-            match = zero or [s for s in exact if Number.of(s).ball.overlaps(r.ball)]
-            numbers.append(Number(match[0], r.ball, SYMBOLIC) if len(match) == 1 else Number(None, r.ball, CERTIFIED))
+            zero = [sp.S.Zero] if ball.contains(0) and _is_zero(h.subs(x, 0)) else []
+            match = zero or [s for s in exact if Number.of(s).ball.overlaps(ball)]
+            numbers.append(Number(match[0], ball, SYMBOLIC) if len(match) == 1 else Number(None, ball, CERTIFIED))
         cuts = [A, *(r.ball for r in numbers), B]
         signs = []
         for p, q in zip(cuts, cuts[1:], strict=False):

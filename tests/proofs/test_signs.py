@@ -1,0 +1,37 @@
+"""Proved tail signs and limits: checked against mpmath values far out, and never claimed for a sign change."""
+
+from __future__ import annotations
+
+import mpmath as mp
+import pytest
+import sympy as sp
+
+import symact
+from symact.proofs.arb import OutOfReach
+from symact.proofs.signs import tail_limit, tail_sign
+
+x = symact.x
+L = sp.Integer(10)
+
+
+@pytest.mark.parametrize(("name", "side"), [("gelu", 1), ("gelu", -1), ("silu", -1), ("gelu_tanh", -1),
+                                            ("sigmoid", 1), ("softplus", -1), ("laplace", -1)])
+def test_derivative_signs_match_mpmath_far_out(name, side):
+    d1 = symact.derivative(symact.get(name).default_expr)
+    got = tail_sign(d1.subs(x, side * x), L)
+    f = symact.oracle.exact(d1)
+    for t in (10, 13.5, 25):  # farther out the oracle's precision cap (16384 bits) cannot resolve tanh-GELU'
+        assert mp.sign(f(mp.mpf(side * t))) == got
+
+
+def test_a_sign_change_beyond_L_is_not_claimed():
+    h = (x - 20) * sp.exp(-x) + sp.exp(-3 * x) * symact.sigma(x)  # changes sign at x ≈ 20
+    with pytest.raises(OutOfReach):
+        tail_sign(h, L)
+    assert tail_sign(h, sp.Integer(21)) == 1
+
+
+def test_tail_limits():
+    d1 = symact.derivative(symact.get("gelu_tanh").default_expr)
+    assert tail_limit(d1) == 1 and tail_limit(d1.subs(x, -x)) == 0
+    assert tail_limit(symact.get("softplus").default_expr - x) == 0
