@@ -67,7 +67,9 @@ def test_sheet_agrees_with_the_papers_formula(name):
         for t in _points(seg.lo, seg.hi):
             assert _sign(mp.diff(f, t, 2), "1e-25" if seg.kind == "linear" else "1e-300") in bend[seg.kind], \
                 (name, str(seg), t)
-    grid = [mp.mpf(k) / 8 for k in range(-320, 321, 3)] + [e.at.value for e in sheet.extrema]
+    # a coarse grid, plus the extrema and the inflection points (where |f'| peaks)
+    grid = [mp.mpf(k) / 8 for k in range(-320, 321, 3)] + [e.at.value for e in sheet.extrema] + \
+        [s.lo.value for s in sheet.convexity if not s.lo.infinite]
     values = [f(t) for t in grid]
     inf, sup = sheet.range[0].lo, sheet.range[-1].hi
     if inf.infinite:
