@@ -32,13 +32,48 @@ def _at(e: sp.Expr, L: sp.Expr) -> arb:
     return enclosure(sp.sympify(e))(arb(int(L)))
 
 
+_RATE = {sigma: 1, sp.tanh: 2, softplus: 1}
+"""Saturating functions whose remainder is e^{−k·u}: a bounded shift of u only scales it (nested calls)."""
+
+
+def _shift_bound(q: sp.Expr, inner: list[sp.Symbol], L: sp.Expr) -> arb:
+    """An upper bound of |q| on [L, ∞), q a polynomial in remainder symbols (each in (0, 1]) whose coefficients
+    are non-increasing in |·| there."""
+    total = arb(0)
+    for _, coeff in sp.Poly(q, *inner).terms():
+        if not _non_increasing(sp.powsimp(coeff, combine="exp"), L):
+            raise OutOfReach(f"cannot bound {coeff} on [{L}, ∞)")
+        total += abs(_at(coeff, L))
+    return total.upper()
+
+
 def _replace(e: sp.Expr, lows: dict[sp.Symbol, arb], L: sp.Expr) -> sp.Expr:
+    """Each saturating call as limit ± s·R (SymPy replaces inner calls first, so an argument may already hold
+    remainder symbols: Mish's tanh(softplus x) sees x + s·e^{−x} at +∞ and s·e^{−x}·… at −∞)."""
     def remainder(f: sp.Function) -> sp.Expr:
         z = f.args[0]
         if x not in z.free_symbols:  # a constant such as SELU's erfc(√2/2): enclosed as it is
             return f
         if z.has(*_SATURATING):
             raise OutOfReach(f"{f} nests saturating functions")
+        kind = type(f)
+        inner = [t for t in z.free_symbols if t in lows]
+        shift = sp.S.Zero
+        if inner:
+            base = sp.expand(z.subs({t: 0 for t in inner}))
+            shift = sp.expand(z - base)
+            with working_precision():
+                q = _shift_bound(shift, inner, L)
+                if base == 0 and kind in (sp.tanh, sp.erf):
+                    # F(v) for 0 ≤ v ≤ q → 0: tanh v ∈ [v − v³/3, v], erf v ∈ (2/√π)·[v − v³/3, v]
+                    if {_part_sign(c, L) for _, c in sp.Poly(shift, *inner).terms()} != {1}:
+                        raise OutOfReach(f"cannot show {shift} positive on [{L}, ∞)")
+                    t = sp.Dummy(f"s{len(lows)}", positive=True)
+                    lows[t] = 1 - q * q / 3
+                    return shift * t * (1 if kind is sp.tanh else 2 / sp.sqrt(sp.pi))
+            if kind not in _RATE:
+                raise OutOfReach(f"no tail rule for {f} with a remainder inside")
+            z = base
         d = _direction(z)
         u = sp.expand(z if d > 0 else -z)
         if _sign_on_tail(u, L) != 1:
@@ -46,14 +81,21 @@ def _replace(e: sp.Expr, lows: dict[sp.Symbol, arb], L: sp.Expr) -> sp.Expr:
         with working_precision():
             U = _at(u, L)  # u(L + t) has positive coefficients in t: u ≥ u(L) on the tail
             s = sp.Dummy(f"s{len(lows)}", positive=True)
-            kind = type(f)
+            scale = sp.S.One
+            if inner:  # u shifted by at most q: e^{−k·u} changes by a factor in [e^{−kq}, e^{kq}]
+                k = _RATE[kind]
+                U = U - q
+                scale = sp.exp(k * sp.Rational(q.mid().str(30, radius=False)) + sp.Rational(1, 10**25))
+                spread = (-2 * k * q).exp() * (-arb(2) / 10**25).exp()
+            else:
+                spread = arb(1)
             if kind is sigma:
-                lows[s] = 1 / (1 + (-U).exp())
-                r = s * sp.exp(-u)
+                lows[s] = spread / (1 + (-U).exp())
+                r = scale * s * sp.exp(-u)
                 return 1 - r if d > 0 else r
             if kind is sp.tanh:
-                lows[s] = 1 / (1 + (-2 * U).exp())
-                r = 2 * s * sp.exp(-2 * u)
+                lows[s] = spread / (1 + (-2 * U).exp())
+                r = 2 * scale * s * sp.exp(-2 * u)
                 return d * (1 - r)
             if kind is Phi:
                 lows[s] = U * U / (1 + U * U)
@@ -66,9 +108,9 @@ def _replace(e: sp.Expr, lows: dict[sp.Symbol, arb], L: sp.Expr) -> sp.Expr:
                     return r if d > 0 else 2 - r
                 return d * (1 - r)
             if kind is softplus:
-                lows[s] = 1 - (-U).exp() / 2
-                r = s * sp.exp(-u)
-                return z + r if d > 0 else r
+                lows[s] = spread * (1 - (-U).exp() / 2)
+                r = scale * s * sp.exp(-u)
+                return z + shift + r if d > 0 else r
         raise OutOfReach(f"no tail rule for {f}")
 
     return e.replace(lambda t: isinstance(t, _SATURATING), remainder)

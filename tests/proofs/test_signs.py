@@ -15,7 +15,8 @@ L = sp.Integer(10)
 
 
 @pytest.mark.parametrize(("name", "side"), [("gelu", 1), ("gelu", -1), ("silu", -1), ("gelu_tanh", -1),
-                                            ("sigmoid", 1), ("softplus", -1), ("laplace", -1)])
+                                            ("sigmoid", 1), ("softplus", -1), ("laplace", -1),
+                                            ("mish", 1), ("mish", -1)])  # Mish: tanh of a remainder
 def test_derivative_signs_match_mpmath_far_out(name, side):
     d1 = symact.derivative(symact.get(name).default_expr)
     got = tail_sign(d1.subs(x, side * x), L)
@@ -29,6 +30,14 @@ def test_a_sign_change_beyond_L_is_not_claimed():
     with pytest.raises(OutOfReach):
         tail_sign(h, L)
     assert tail_sign(h, sp.Integer(21)) == 1
+
+
+def test_mish_second_derivative_tails_are_proved():
+    d2 = symact.derivative(symact.get("mish").default_expr, 2)
+    f = symact.oracle.exact(d2)
+    for side in (1, -1):
+        got = tail_sign(d2.subs(x, side * x), L)
+        assert all(mp.sign(f(mp.mpf(side * t))) == got for t in (10, 17, 30))
 
 
 def test_tail_limits():
