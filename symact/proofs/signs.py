@@ -142,9 +142,13 @@ def _part_sign(part: sp.Expr, L: sp.Expr) -> int:
             sign *= 1 if v > 0 else -1
         elif isinstance(factor, sp.exp) or factor == x:
             continue
-        elif isinstance(factor, sp.Pow) and (isinstance(factor.base, sp.exp) or factor.base == x
-                                             or tail_sign(factor.base, L) == 1):
+        elif isinstance(factor, sp.Pow) and (isinstance(factor.base, sp.exp) or factor.base == x):
             continue
+        elif isinstance(factor, sp.Pow) and (factor.exp.is_Integer or tail_sign(factor.base, L) == 1):
+            base = tail_sign(factor.base, L)  # an integer power of a base of known sign (1/(−x − √(x²+4)))
+            if base == 0:
+                raise OutOfReach(f"cannot decide the sign of {factor} on [{L}, ∞)")
+            sign *= base ** int(factor.exp) if factor.exp.is_Integer else 1
         else:
             raise OutOfReach(f"cannot decide the sign of {factor} on [{L}, ∞)")
     return sign
@@ -190,6 +194,14 @@ def tail_sign(h: sp.Expr, L: sp.Expr) -> int:
         sign = 0
     if sign:
         return sign
+    if not h.has(*_SATURATING):
+        # algebraic (squareplus''): one fraction over a common denominator cancels what the sum hid
+        together = sp.factor(sp.together(h))
+        if together != h:
+            try:
+                return tail_sign(together, L)
+            except OutOfReach:
+                pass
     lows: dict[sp.Symbol, arb] = {}
     replaced = sp.expand(_replace(h, lows, L))
     leftover = [f for f in replaced.atoms(sp.Function) if not isinstance(f, sp.exp) and x in f.free_symbols]

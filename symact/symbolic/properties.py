@@ -218,7 +218,7 @@ class PropertySheet:
         """(property, statement, how) rows, in reading order."""
         rng = " ∪ ".join(map(str, self.range))
         df0 = str(self.df0) if self.df0 is not None else f"none (left {self.df0_sides[0]}, right {self.df0_sides[1]})"
-        asym = ", ".join(f"{side}: {sp.sstr(a) if a is not None else 'none found'}"
+        asym = ", ".join(f"{side}: {_short(a) if a is not None else 'none found'}"
                          for side, a in zip(("x → −∞", "x → +∞"), self.asymptotes, strict=True))
         rows = [
             ("range", rng, self.how["range"]),
@@ -266,6 +266,12 @@ class PropertySheet:
             "lipschitz": self.lipschitz.json(), "smoothness": self.smoothness,
             "notes": list(self.notes),
         }
+
+
+def _short(e: sp.Expr) -> str:
+    """SymPy's text, or with its constants evaluated to 12 digits where that is long (SELU's λ and α)."""
+    text = sp.sstr(e)
+    return text if len(text) <= 60 else sp.sstr(e.evalf(12))
 
 
 # --- sign patterns on one piece ----------------------------------------------------------------
@@ -462,6 +468,13 @@ def _signs(h: sp.Expr, a: sp.Expr, b: sp.Expr, L: sp.Expr, notes: list[str], wha
         return _Signs([], [0], SYMBOLIC)
     if h.is_polynomial(x):
         return _signs_polynomial(sp.expand(h), a, b)
+    split = sp.Mul.make_args(sp.factor_terms(h))
+    factors = [g for g in split if x in g.free_symbols]
+    if len(factors) > 1 or (factors and isinstance(factors[0], sp.Pow) and factors[0].exp.is_Integer):
+        # a product (tanhshrink' = tanh²: a double root Arb cannot isolate): each factor's pattern, multiplied,
+        # and the constant factor's sign
+        constant = _Signs([], [_exact_sign(sp.Mul(*(g for g in split if x not in g.free_symbols)))], SYMBOLIC)
+        return _product(h, [constant, *(_power_signs(g, a, b, L, notes, what, solve) for g in factors)], a, b)
     from ..proofs.arb import OutOfReach
 
     try:
@@ -469,6 +482,42 @@ def _signs(h: sp.Expr, a: sp.Expr, b: sp.Expr, L: sp.Expr, notes: list[str], wha
     except (OutOfReach, UndecidedError) as exc:
         notes.append(f"the sign of {what} on ({sp.sstr(a)}, {sp.sstr(b)}) sampled, not proved: {exc}")
         return _signs_numeric(h, a, b, L)
+
+
+def _power_signs(g: sp.Expr, a: sp.Expr, b: sp.Expr, L: sp.Expr, notes: list[str], what: str,
+                 solve: bool) -> _Signs:
+    if isinstance(g, sp.Pow) and g.exp.is_Integer:
+        inner = _signs(g.base, a, b, L, notes, what, solve)
+        return _Signs(inner.roots, [s ** int(g.exp) for s in inner.signs], inner.how)
+    return _signs(g, a, b, L, notes, what, solve)
+
+
+def _product(h: sp.Expr, parts: list[_Signs], a: sp.Expr, b: sp.Expr) -> _Signs:
+    """The sign pattern of a product from its factors' patterns: roots merged (a root shared by two factors
+    counted once), the sign on each sub-interval the product of the factors' signs there."""
+    from ..proofs.arb import working_precision
+
+    events: list[tuple[Number, int]] = sorted(((r, i) for i, p in enumerate(parts) for r in p.roots),
+                                              key=lambda e: e[0].value)
+    index = [0] * len(parts)
+    roots: list[Number] = []
+    sign = 1
+    for p in parts:
+        sign *= p.signs[0]
+    signs = [sign]
+    with working_precision():
+        for r, i in events:
+            index[i] += 1
+            if roots and (roots[-1].key() == r.key() or (roots[-1].ball is not None and r.ball is not None
+                                                         and roots[-1].ball.overlaps(r.ball))):
+                signs.pop()  # the same point: one root, the sign after it recomputed below
+            else:
+                roots.append(r)
+            sign = 1
+            for p, k in zip(parts, index, strict=True):
+                sign *= p.signs[k]
+            signs.append(sign)
+    return _Signs(roots, signs, weakest(*(p.how for p in parts)))
 
 
 # --- the sheet ---------------------------------------------------------------------------------
@@ -749,6 +798,34 @@ def _conditions(act: Activation | None, sheet: _Sheet) -> list[str]:
     return out
 
 
+def _asymptotes(f: sp.Expr, P: _Pieces) -> tuple[sp.Expr | None, sp.Expr | None]:
+    """Each side's asymptote a·x + b (or a constant) from the outer branch's tail limits (the remainders of its
+    saturating functions shown to vanish), which is seconds faster than SymPy's limits on tanh-GELU; SymPy's
+    :func:`~symact.symbolic.calculus.asymptotes` where that does not apply."""
+    from ..proofs.arb import OutOfReach
+    from ..proofs.signs import tail_limit
+
+    out: list[sp.Expr | None] = []
+    for side, branch in ((-1, P.pieces[0][2]), (1, P.pieces[-1][2])):
+        g = branch.subs(x, side * x)  # x → +∞ now
+        try:
+            slope = tail_limit(g / x)
+            if slope.is_finite and slope != 0:
+                out.append(sp.expand(side * slope * x + tail_limit(g - slope * x)))
+                continue
+            level = tail_limit(g)
+            if slope == 0 and level.is_finite:
+                out.append(level)
+                continue
+        except (OutOfReach, NotImplementedError, ValueError, TypeError):
+            pass
+        try:
+            out.append(asymptotes(f)[0 if side < 0 else 1])
+        except SymactError:
+            out.append(None)
+    return out[0], out[1]
+
+
 def _odd(f: sp.Expr) -> tuple[bool, str]:
     g = _mp(f)
     with mpmath.workdps(50):
@@ -802,10 +879,7 @@ def _properties(f: sp.Expr, name: str, act: Activation | None) -> PropertySheet:
     hows_2 = weakest(*(s.how for s in sheet.s2))
     zero_centred = f0.exact == 0 and spans[0].lo.value < 0 < spans[-1].hi.value
     identity = f0.exact == 0 and df0 is not None and df0.exact == 1
-    try:
-        asym = asymptotes(f)
-    except SymactError:
-        asym = (None, None)
+    asym = _asymptotes(f, P)
     return PropertySheet(
         name=name, expr=f, f0=f0, df0=df0, df0_sides=sides, range=tuple(spans), monotonicity=tuple(monotonicity),
         monotone=monotone, extrema=tuple(extrema), convexity=tuple(convexity), lipschitz=lip,
