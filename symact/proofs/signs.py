@@ -24,7 +24,7 @@ from flint import arb
 from ..functions import Phi, phi, sigma, softplus
 from ..symbols import x
 from .arb import OutOfReach, enclosure, working_precision
-from .tails import _SATURATING, _direction, _resolve_piecewise, _sign_on_tail
+from .tails import _SATURATING, TailBound, _direction, _resolve_piecewise, _sign_on_tail, tail_bound
 
 
 def _at(e: sp.Expr, L: sp.Expr) -> arb:
@@ -273,4 +273,18 @@ def tail_limit(h: sp.Expr, L: sp.Expr = _TEN) -> sp.Expr:
     return sp.limit(base, x, sp.oo)
 
 
-__all__ = ["tail_limit", "tail_sign"]
+def nested_tail_bound(e: sp.Expr, L: sp.Expr) -> TailBound:
+    """:func:`symact.proofs.tails.tail_bound` with these two-sided remainders, so that nested saturating calls
+    (Mish's tanh(softplus x)) are bounded too; each s ≤ 1, so |s-monomial·c| ≤ |c| as there."""
+    lows: dict[sp.Symbol, arb] = {}
+
+    def replace(expr: sp.Expr, symbols: list[sp.Symbol], at: sp.Expr) -> sp.Expr:
+        expr = expr.replace(lambda t: isinstance(t, phi), lambda t: sp.exp(-t.args[0] ** 2 / 2) / sp.sqrt(2 * sp.pi))
+        out = _replace(expr, lows, at)
+        symbols.extend(lows)
+        return out
+
+    return tail_bound(e, L, replace)
+
+
+__all__ = ["nested_tail_bound", "tail_limit", "tail_sign"]

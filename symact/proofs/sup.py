@@ -15,9 +15,10 @@ import sympy as sp
 from flint import arb
 
 from ..symbols import x
-from .arb import enclosure, working_precision
+from .arb import OutOfReach, enclosure, working_precision
 from .enclose import sup_abs
-from .tails import tail_bound
+from .signs import nested_tail_bound
+from .tails import TailBound, tail_bound
 
 TAIL_STARTS = (10, 20, 40)
 
@@ -46,6 +47,17 @@ class CertifiedSup:
         return v if arb(v) >= end else math.nextafter(v, math.inf)
 
 
+def _tail(e: sp.Expr, L: sp.Expr) -> TailBound:
+    """The one-sided textbook bounds, or where a saturating call nests another (Mish), the two-sided ones."""
+    try:
+        return tail_bound(e, L)
+    except OutOfReach as first:
+        try:
+            return nested_tail_bound(e, L)
+        except OutOfReach:
+            raise first from None
+
+
 def certified_sup(e: sp.Expr, interval: tuple[float, float] | None = None, *, rel: float = 1e-13,
                   decide: float | None = None, budget: float = 30.0) -> CertifiedSup:
     """Raises :class:`symact.proofs.arb.OutOfReach` (a function or tail the method does not cover) or
@@ -56,8 +68,8 @@ def certified_sup(e: sp.Expr, interval: tuple[float, float] | None = None, *, re
         return CertifiedSup(s.lo, s.hi, s.at, f"certified on [{a:g}, {b:g}] by Arb subdivision")
     reason = ""
     for L in TAIL_STARTS:
-        right = tail_bound(e, sp.Integer(L))
-        left = tail_bound(e.subs(x, -x), sp.Integer(L))
+        right = _tail(e, sp.Integer(L))
+        left = _tail(e.subs(x, -x), sp.Integer(L))
         with working_precision():
             tails = max(enclosure(right.bound)(arb(L)).upper(), enclosure(left.bound)(arb(L)).upper())
         s = sup_abs(e, -L, L, rel=rel, decide=decide, budget=budget)

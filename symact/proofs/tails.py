@@ -11,6 +11,7 @@ from the real roots of its numerator and denominator. The tail's supremum is the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy as sp
@@ -110,13 +111,19 @@ def _resolve_piecewise(e: sp.Expr, L: sp.Expr) -> sp.Expr:
     return e.replace(lambda u: isinstance(u, sp.Piecewise), lambda u: pick(*u.args))
 
 
-def tail_bound(e: sp.Expr, L: sp.Expr) -> TailBound:
-    """A decreasing bound of |e(x)| on [L, ∞) (raises OutOfReach when the method does not apply)."""
-    for f in e.atoms(*_SATURATING):
-        if f.args[0].has(*_SATURATING):
-            raise OutOfReach(f"{f} nests saturating functions: no tail rule bounds it")
+Replace = Callable[[sp.Expr, list[sp.Symbol], sp.Expr], sp.Expr]
+
+
+def tail_bound(e: sp.Expr, L: sp.Expr, replace: Replace | None = None) -> TailBound:
+    """A decreasing bound of |e(x)| on [L, ∞) (raises OutOfReach when the method does not apply). ``replace``
+    writes the saturating calls as limit ± s·R with every s in [0, 1] (default: the one-sided rules above, no
+    nesting; :func:`symact.proofs.signs.nested_tail_bound` passes its two-sided ones, which nest)."""
+    if replace is None:
+        for f in e.atoms(*_SATURATING):
+            if f.args[0].has(*_SATURATING):
+                raise OutOfReach(f"{f} nests saturating functions: no tail rule bounds it")
     symbols: list[sp.Symbol] = []
-    replaced = sp.expand(_replace(_resolve_piecewise(e, L), symbols, L))
+    replaced = sp.expand((replace or _replace)(_resolve_piecewise(e, L), symbols, L))
     pairs = sp.Poly(replaced, *symbols).terms() if symbols else [((), replaced)]
     terms, constant = [], sp.S.Zero
     for monom, coeff in pairs:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import mpmath as mp
 import pytest
 import sympy as sp
+from flint import arb
 
 import symact
-from symact.proofs.arb import OutOfReach
-from symact.proofs.signs import tail_limit, tail_sign
+from symact.proofs.arb import OutOfReach, enclosure
+from symact.proofs.signs import nested_tail_bound, tail_limit, tail_sign
 
 x = symact.x
 L = sp.Integer(10)
@@ -44,3 +45,13 @@ def test_tail_limits():
     d1 = symact.derivative(symact.get("gelu_tanh").default_expr)
     assert tail_limit(d1) == 1 and tail_limit(d1.subs(x, -x)) == 0
     assert tail_limit(symact.get("softplus").default_expr - x) == 0
+
+
+def test_nested_tail_bound_bounds_mish_minus_x():
+    e = symact.get("mish").default_expr - x  # x·(tanh(softplus x) − 1) ≈ −2x·e^{−2x}
+    tail = nested_tail_bound(e, L)
+    bound = enclosure(tail.bound)(arb(10))
+    mish = symact.oracle.exact(e)
+    for t in (10, 11, 15):  # the bound is decreasing: its value at 10 bounds every later point
+        assert abs(mish(mp.mpf(t))) <= float(bound.upper())
+    assert bound < 1e-7

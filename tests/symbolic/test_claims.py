@@ -73,8 +73,13 @@ def test_holds_numerically_reports_the_error():
 def test_interval_and_params():
     assert check("silu(x) ~ relu(x)", tol=0.3).verdict == PROVED
     assert check("silu(x) ~ relu(x)", tol=0.01, interval=(8, 12)).verdict == PROVED  # 8 sigma(-8) ~ 0.0027
-    # Mish nests tanh and softplus: beyond the tail rules, so sampled and refined, saying why
+    # Mish nests tanh and softplus: the two-sided remainder rules bound its tails (symact.proofs.signs)
     v = check("mish(x) ~ silu(x)", tol=0.3)
+    assert v.verdict == PROVED and "certified" in v.detail
+    t = mp.mpf(v.at["x"])
+    assert mp.almosteq(abs(reference("mish")(t) - reference("silu")(t)), mp.mpf(v.max_error), rel_eps=1e-5)
+    # σ(σ(x)): the outer argument tends to 1, not ∞: beyond the tail rules, so sampled and refined, saying why
+    v = check("sigma(sigma(x)) ~ sigma(x)", tol=0.6)
     assert v.verdict == HOLDS and "not certified" in v.detail and "nests" in v.detail
     assert check("silu(x) ~ relu(x)", tol=0.01, interval=(5, 10)).verdict == DISPROVED  # 5 sigma(-5) ~ 0.033
     with pytest.raises(symact.InvalidArgumentError, match="needs numbers for beta"):
