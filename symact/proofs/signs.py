@@ -264,13 +264,33 @@ def tail_limit(h: sp.Expr, L: sp.Expr = _TEN) -> sp.Expr:
     except sp.PolynomialError as exc:
         raise OutOfReach(f"a remainder sits inside a non-polynomial term of {replaced}") from exc
     base = sp.S.Zero
+    frozen: dict[sp.Symbol, sp.Expr] = {}
     for monom, coeff in terms:
         if any(monom):
-            if sp.limit(coeff, x, sp.oo) != 0:  # s is bounded: a vanishing coefficient makes the term vanish
+            if sp.limit(_freeze(coeff, frozen), x, sp.oo) != 0:  # s ≤ 1: a vanishing coefficient, a vanishing term
                 raise OutOfReach(f"the remainder term {coeff} does not vanish")
         else:
             base = coeff
-    return sp.limit(base, x, sp.oo)
+    return sp.limit(_freeze(base, frozen), x, sp.oo).xreplace(frozen)
+
+
+def _freeze(e: sp.Expr, frozen: dict[sp.Symbol, sp.Expr]) -> sp.Expr:
+    """Irrational constants (SELU's λα, a page of erfc) as symbols of their sign: SymPy's limit is then quick."""
+    if e.is_number:
+        if e.is_Rational or e in (sp.pi, sp.E):
+            return e
+        value = sp.N(e, 30)
+        if not (value.is_real and value != 0):
+            return e
+        for sym, const in frozen.items():
+            if const == e:
+                return sym
+        sym = sp.Dummy("c", positive=True) if value > 0 else sp.Dummy("c", negative=True)
+        frozen[sym] = e
+        return sym
+    if not e.args:
+        return e
+    return e.func(*(_freeze(a, frozen) for a in e.args))
 
 
 def nested_tail_bound(e: sp.Expr, L: sp.Expr) -> TailBound:

@@ -826,6 +826,25 @@ def _asymptotes(f: sp.Expr, P: _Pieces) -> tuple[sp.Expr | None, sp.Expr | None]
     return out[0], out[1]
 
 
+def _zero_everywhere(e: sp.Expr) -> bool:
+    """Whether e vanishes for every real x: a Piecewise branch by branch, on the set where that branch applies
+    (an impossible condition such as x > 0 ∧ x < 0 is skipped; a single point is evaluated)."""
+    if not isinstance(e, sp.Piecewise):
+        return _is_zero(e)
+    covered: sp.Set = sp.S.EmptySet
+    for value, cond in e.args:
+        where = sp.Intersection(cond.as_set(), sp.S.Reals) - covered
+        covered = sp.Union(covered, where)
+        if where is sp.S.EmptySet:
+            continue
+        if isinstance(where, sp.FiniteSet):
+            if any(sp.simplify(value.subs(x, p)) != 0 for p in where):
+                return False
+        elif not _is_zero(value):
+            return False
+    return True
+
+
 def _odd(f: sp.Expr) -> tuple[bool, str]:
     g = _mp(f)
     with mpmath.workdps(50):
@@ -835,7 +854,8 @@ def _odd(f: sp.Expr) -> tuple[bool, str]:
                 return False, SYMBOLIC  # a counterexample, evaluated to 50 digits
     try:
         with time_budget(3.0, "oddness"):
-            if _is_zero(f.subs(x, -x) + f):
+            both = sp.piecewise_fold(f.subs(x, -x) + f)  # softsign: each branch pair cancels on its own
+            if _zero_everywhere(both):
                 return True, SYMBOLIC
     except SymactError:
         pass
