@@ -203,3 +203,17 @@ def test_cli_properties(capsys):
     assert main(["properties", "gelux"]) == 2
     assert main(["show", "relu", "--properties"]) == 0
     assert "Properties of relu" in capsys.readouterr().out
+
+
+def test_a_defined_activation_gets_a_sheet_at_its_parameters():
+    act = symact.define("test_props_swish", "x*sigma(a*x)", params={"a": 2})
+    try:
+        (minimum,) = properties("test_props_swish").extrema
+        at = -(1 + mp.lambertw(1 / mp.e)) / 2  # Swish_β's argmin at β = 2
+        lo, hi = minimum.at.bounds()
+        assert lo - mp.mpf(10) ** -30 <= at <= hi + mp.mpf(10) ** -30
+        # a parameter given at the call moves it: β = 1/2 puts the argmin four times farther out
+        (other,) = properties(act, a=sp.Rational(1, 2)).extrema
+        assert abs(other.at.value - 4 * minimum.at.value) < 1e-12
+    finally:
+        symact.undefine("test_props_swish")
