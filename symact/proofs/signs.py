@@ -27,6 +27,11 @@ from .arb import OutOfReach, enclosure, working_precision
 from .tails import _SATURATING, TailBound, _direction, _resolve_piecewise, _sign_on_tail, tail_bound
 
 
+def _phi_as_exp(e: sp.Expr) -> sp.Expr:
+    """φ(z) as e^{−z²/2}/√(2π): an exponential the remainder and monotonicity rules read."""
+    return e.replace(lambda t: isinstance(t, phi), lambda t: sp.exp(-t.args[0] ** 2 / 2) / sp.sqrt(2 * sp.pi))
+
+
 def _at(e: sp.Expr, L: sp.Expr) -> arb:
     """An enclosure of e at x = L (an integer)."""
     return enclosure(sp.sympify(e))(arb(int(L)))
@@ -174,7 +179,7 @@ def _by_factors(h: sp.Expr, L: sp.Expr) -> int:
 def tail_sign(h: sp.Expr, L: sp.Expr) -> int:
     """+1 or −1: the sign of h(x) for every x ≥ L (L > 0), 0 where h vanishes there identically; raises
     :class:`OutOfReach` where the method fails."""
-    h = h.replace(lambda t: isinstance(t, phi), lambda t: sp.exp(-t.args[0] ** 2 / 2) / sp.sqrt(2 * sp.pi))
+    h = _phi_as_exp(h)
     h = _resolve_piecewise(h, L)
     if h.is_number:
         return _part_sign(h, L) if h != 0 else 0
@@ -252,7 +257,7 @@ _TEN = sp.Integer(10)
 def tail_limit(h: sp.Expr, L: sp.Expr = _TEN) -> sp.Expr:
     """lim h(x) as x → +∞, with each saturating call replaced by its limit and a remainder that is shown to vanish:
     SymPy then takes the limit of an elementary expression (seconds faster on tanh-GELU than sympy.limit)."""
-    h = h.replace(lambda t: isinstance(t, phi), lambda t: sp.exp(-t.args[0] ** 2 / 2) / sp.sqrt(2 * sp.pi))
+    h = _phi_as_exp(h)
     h = _resolve_piecewise(h, L)
     lows: dict[sp.Symbol, arb] = {}
     replaced = sp.expand(_replace(h, lows, L))
@@ -299,7 +304,7 @@ def nested_tail_bound(e: sp.Expr, L: sp.Expr) -> TailBound:
     lows: dict[sp.Symbol, arb] = {}
 
     def replace(expr: sp.Expr, symbols: list[sp.Symbol], at: sp.Expr) -> sp.Expr:
-        expr = expr.replace(lambda t: isinstance(t, phi), lambda t: sp.exp(-t.args[0] ** 2 / 2) / sp.sqrt(2 * sp.pi))
+        expr = _phi_as_exp(expr)
         out = _replace(expr, lows, at)
         symbols.extend(lows)
         return out

@@ -24,9 +24,13 @@ from ..budget import budgeted, time_budget
 from ..errors import InvalidArgumentError, SymactError, UndecidedError
 from ..functions import to_elementary
 from ..oracle import exact
+from ..proofs.arb import OutOfReach, enclosure, working_precision
+from ..proofs.enclose import Root, _decided, roots, value_at
+from ..proofs.signs import tail_limit, tail_sign
 from ..registry import Activation, get
 from ..symbols import x
 from .calculus import _as_branches, _breakpoints, _select_branches, as_expr, asymptotes, limit, resolve
+from .calculus import _is_zero as _simplifies_to_zero
 
 SYMBOLIC, CERTIFIED, NUMERIC = "symbolic", "certified", "numeric"
 _RANK = {SYMBOLIC: 0, CERTIFIED: 1, NUMERIC: 2}
@@ -52,8 +56,6 @@ class Number:
         e = sp.sympify(e)
         if e in (sp.oo, -sp.oo):
             return cls(e, None, SYMBOLIC)
-        from ..proofs.arb import OutOfReach, enclosure, working_precision
-
         with working_precision():
             try:
                 return cls(e, enclosure(e)(arb(0)), SYMBOLIC)
@@ -98,10 +100,9 @@ class Number:
             if len(text) > 60:  # SELU's λα: the closed form is in the JSON output
                 return f"{self.value:.15g} (closed form)"
             return text if self.exact.is_Rational else f"{text} ≈ {self.value:.12g}"
-        mark = "≈" if self.how == NUMERIC else "∈"
         if self.how == NUMERIC:
             return f"≈ {self.value:.15g}"
-        return f"{self.value:.15g} ({mark} ±{float(self.ball.rad()):.1e})"
+        return f"{self.value:.15g} (∈ ±{float(self.ball.rad()):.1e})"
 
     def json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"value": self.value if not self.infinite else str(self), "how": self.how}
@@ -113,17 +114,8 @@ class Number:
         return out
 
 
-def _mp(e: sp.Expr) -> Any:
-    """e as an mpmath function of x, correct to the working precision whatever its cancellation (the oracle)."""
-    f = exact(e)
-
-    def value(v: Any) -> Any:
-        return f(mpmath.mpf(v))
-    return value
-
-
-def _numeric_number(v: mpmath.mpf, how: str = NUMERIC) -> Number:
-    return Number(None, arb(mpmath.nstr(v, 30)), how)
+def _numeric_number(v: mpmath.mpf) -> Number:
+    return Number(None, arb(mpmath.nstr(v, 30)), NUMERIC)
 
 
 @dataclass(frozen=True)
@@ -203,8 +195,7 @@ class PropertySheet:
     @property
     def smoothness_text(self) -> str:
         if self.smoothness is None:
-            return "C^∞ (analytic on each piece, all derivatives continuous)" if self.smoothness_fails == () \
-                else "C^∞"
+            return "C^∞ (analytic on each piece, all derivatives continuous)"
         if self.smoothness == -1:
             cls = "not continuous"
         elif self.smoothness >= MAX_ORDER:
@@ -291,7 +282,7 @@ def _is_zero(e: sp.Expr) -> bool:
     only then SymPy's simplify (seconds on tanh forms) is asked for the proof."""
     if e == 0:
         return True
-    g = _mp(e)
+    g = exact(e)
     with mpmath.workdps(50):
         for v in ("0.3125", "-1.4375", "2.75"):
             try:
@@ -300,7 +291,7 @@ def _is_zero(e: sp.Expr) -> bool:
                 continue
             if abs(y) > mpmath.mpf(10) ** -40:
                 return False
-    return sp.simplify(to_elementary(e)) == 0
+    return _simplifies_to_zero(to_elementary(e))
 
 
 def _exact_sign(v: sp.Expr) -> int:
@@ -308,6 +299,13 @@ def _exact_sign(v: sp.Expr) -> int:
     if v == 0:
         return 0
     return 1 if sp.N(v, 50) > 0 else -1
+
+
+def _inside(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """A point of the open interval (a, b), either end possibly infinite."""
+    if a.is_finite and b.is_finite:
+        return (a + b) / 2
+    return b - 1 if b.is_finite else (a + 1 if a.is_finite else sp.S.Zero)
 
 
 class _Pieces:
@@ -323,19 +321,21 @@ class _Pieces:
             raise InvalidArgumentError(f"the breakpoint {bad[0]} is not a real number: give every parameter a value")
         self.bps: list[sp.Expr] = sorted(set(points), key=lambda p: float(p))
         ends = [-sp.oo, *self.bps, sp.oo]
-        self.pieces: list[tuple[sp.Expr, sp.Expr, sp.Expr]] = []
-        for a, b in zip(ends, ends[1:], strict=False):
-            mid = (a + b) / 2 if a.is_finite and b.is_finite else (b - 1 if b.is_finite else (a + 1 if a.is_finite
-                                                                                              else sp.S.Zero))
-            self.pieces.append((a, b, _select_branches(self.f, mid)))
+        self.mids = [_inside(a, b) for a, b in zip(ends, ends[1:], strict=False)]
+        self.pieces: list[tuple[sp.Expr, sp.Expr, sp.Expr]] = [
+            (a, b, _select_branches(self.f, m)) for a, b, m in zip(ends, ends[1:], self.mids, strict=False)]
         self.L = sp.Integer(max(10, math.ceil(max((abs(float(p)) for p in self.bps), default=0)) + 1))
+        self._values: dict[sp.Expr, sp.Expr] = {}
 
     def value_at(self, b: sp.Expr) -> sp.Expr:
-        return sp.simplify(self.f.subs(x, b))
+        """f(b), simplified once per point (continuity, range and Lipschitz all ask)."""
+        if b not in self._values:
+            self._values[b] = sp.simplify(self.f.subs(x, b))
+        return self._values[b]
 
 
 def _closed_forms(h: sp.Expr) -> list[sp.Expr]:
-    """Real solutions of h = 0 that SymPy finds within 3 s (Lambert W for Swish), else none."""
+    """Real solutions of h = 0 that SymPy finds within 2 s (Lambert W for Swish), else none."""
     try:
         with time_budget(2.0, "solve"):
             sols = sp.solve(to_elementary(h), x)
@@ -350,18 +350,12 @@ def _signs_polynomial(h: sp.Expr, a: sp.Expr, b: sp.Expr) -> _Signs:
     points = [a, *roots, b]
     signs = []
     for p, q in zip(points, points[1:], strict=False):
-        m = (p + q) / 2 if p.is_finite and q.is_finite else (q - 1 if q.is_finite else (p + 1 if p.is_finite
-                                                                                         else sp.S.Zero))
-        signs.append(_exact_sign(h.subs(x, m)))
+        signs.append(_exact_sign(h.subs(x, _inside(p, q))))
     return _Signs([Number.of(r) for r in roots], signs, SYMBOLIC)
 
 
 def _signs_certified(h: sp.Expr, a: sp.Expr, b: sp.Expr, L: sp.Expr, solve: bool, notes: list[str],
                      what: str) -> _Signs:
-    from ..proofs.arb import OutOfReach, enclosure, working_precision
-    from ..proofs.enclose import _decided, roots
-    from ..proofs.signs import tail_sign
-
     lo = a if a.is_finite else -L
     hi = b if b.is_finite else L
     f, df = enclosure(h), enclosure(sp.diff(h, x))
@@ -383,13 +377,13 @@ def _signs_certified(h: sp.Expr, a: sp.Expr, b: sp.Expr, L: sp.Expr, solve: bool
                 else:
                     B = B - step
         found = [r.ball for r in roots(h, A, B, width=1e-32, budget=20.0)]
-    exact = _closed_forms(h) if found and solve else []  # SymPy's solve may leave Arb's precision changed
+    closed = _closed_forms(h) if found and solve else []  # SymPy's solve may leave Arb's precision changed
     with working_precision():
         numbers = []
         for ball in found:
             # 0 is the commonest exact root (x·erf(erf x)); SymPy's solve finds Lambert W (Swish)
             zero = [sp.S.Zero] if ball.contains(0) and _is_zero(h.subs(x, 0)) else []
-            match = zero or [s for s in exact if Number.of(s).ball.overlaps(ball)]
+            match = zero or [s for s in closed if Number.of(s).ball.overlaps(ball)]
             numbers.append(Number(match[0], ball, SYMBOLIC) if len(match) == 1 else Number(None, ball, CERTIFIED))
         cuts = [A, *(r.ball for r in numbers), B]
         signs = []
@@ -417,9 +411,7 @@ def _signs_certified(h: sp.Expr, a: sp.Expr, b: sp.Expr, L: sp.Expr, solve: bool
 
 def _sample_sign(h: sp.Expr, side: int, L: sp.Expr) -> int:
     """The sign of h at ±L·2^k, k = 0 … 30, if it is one sign there (else out of reach)."""
-    from ..proofs.arb import OutOfReach
-
-    g = _mp(h)
+    g = exact(h)
     with mpmath.workdps(40):
         # a value lost to cancellation comes back as 0 (the oracle's precision cap): it tells nothing
         signs = {mpmath.sign(g(side * mpmath.mpf(int(L)) * 2**k)) for k in range(31)} - {0}
@@ -430,7 +422,7 @@ def _sample_sign(h: sp.Expr, side: int, L: sp.Expr) -> int:
 
 def _signs_numeric(h: sp.Expr, a: sp.Expr, b: sp.Expr, L: sp.Expr) -> _Signs:
     """Sign changes of h on a grid of the piece (with points out to ±10⁹), refined by bisection: not a proof."""
-    g = _mp(h)
+    g = exact(h)
     lo = float(a) if a.is_finite else -float(L)
     hi = float(b) if b.is_finite else float(L)
     with mpmath.workdps(40):
@@ -474,9 +466,7 @@ def _signs(h: sp.Expr, a: sp.Expr, b: sp.Expr, L: sp.Expr, notes: list[str], wha
         # a product (tanhshrink' = tanh²: a double root Arb cannot isolate): each factor's pattern, multiplied,
         # and the constant factor's sign
         constant = _Signs([], [_exact_sign(sp.Mul(*(g for g in split if x not in g.free_symbols)))], SYMBOLIC)
-        return _product(h, [constant, *(_power_signs(g, a, b, L, notes, what, solve) for g in factors)], a, b)
-    from ..proofs.arb import OutOfReach
-
+        return _product([constant, *(_power_signs(g, a, b, L, notes, what, solve) for g in factors)])
     try:
         return _signs_certified(h, a, b, L, solve, notes, what)
     except (OutOfReach, UndecidedError) as exc:
@@ -492,11 +482,9 @@ def _power_signs(g: sp.Expr, a: sp.Expr, b: sp.Expr, L: sp.Expr, notes: list[str
     return _signs(g, a, b, L, notes, what, solve)
 
 
-def _product(h: sp.Expr, parts: list[_Signs], a: sp.Expr, b: sp.Expr) -> _Signs:
+def _product(parts: list[_Signs]) -> _Signs:
     """The sign pattern of a product from its factors' patterns: roots merged (a root shared by two factors
     counted once), the sign on each sub-interval the product of the factors' signs there."""
-    from ..proofs.arb import working_precision
-
     events: list[tuple[Number, int]] = sorted(((r, i) for i, p in enumerate(parts) for r in p.roots),
                                               key=lambda e: e[0].value)
     index = [0] * len(parts)
@@ -526,9 +514,6 @@ def _product(h: sp.Expr, parts: list[_Signs], a: sp.Expr, b: sp.Expr) -> _Signs:
 def _value(branch: sp.Expr, at: Number) -> Number:
     """branch(at): exact where ``at`` is, else a centred enclosure over at's ball (or mpmath where numeric)."""
     if at.infinite:
-        from ..proofs.arb import OutOfReach
-        from ..proofs.signs import tail_limit
-
         try:
             lim = tail_limit(branch.subs(x, at.infinite * x))
         except (OutOfReach, NotImplementedError, ValueError, TypeError):
@@ -537,12 +522,9 @@ def _value(branch: sp.Expr, at: Number) -> Number:
     if at.exact is not None:
         return Number.of(sp.simplify(branch.subs(x, at.exact)))
     if at.how == NUMERIC:
-        g = _mp(branch)
+        g = exact(branch)
         with mpmath.workdps(40):
             return _numeric_number(g(mpmath.mpf(at.ball.mid().str(40, radius=False))))
-    from ..proofs.arb import working_precision
-    from ..proofs.enclose import Root, value_at
-
     with working_precision():  # ball arithmetic outside it rounds to 53 bits
         b = value_at(branch, Root(at.ball.lower(), at.ball.upper()))
         return Number(None, b.lo.union(b.hi), CERTIFIED)
@@ -568,8 +550,10 @@ class _Sheet:
         for i, b in enumerate(P.bps):
             left, right = P.pieces[i][2], P.pieces[i + 1][2]
             row = []
+            dl, dr = left, right
             for k in range(MAX_ORDER + 1):
-                dl, dr = sp.diff(left, x, k), sp.diff(right, x, k)
+                if k:
+                    dl, dr = sp.diff(dl, x), sp.diff(dr, x)
                 row.append(sp.simplify(dr.subs(x, b) - dl.subs(x, b)))
                 if k == 0 and row[0] == 0 and not _same(P.value_at(b), left.subs(x, b)):
                     row[0] = sp.nan  # a removable discontinuity: f(b) differs from both sides
@@ -600,8 +584,7 @@ def _merge_monotone(sheet: _Sheet) -> tuple[list[Segment], str]:
         else:
             merged.append([lo, hi, kind, piece])
     signs = {s for sg in sheet.s1 for s in sg.signs}
-    jumps = {1 if (j[0] == sp.nan or _exact_sign(j[0]) > 0) else -1
-             for j in sheet.jumps if j[0] != 0 and j[0] != sp.nan}
+    jumps = {_exact_sign(j[0]) for j in sheet.jumps if j[0] != 0 and j[0] != sp.nan}  # f's jumps, up or down
     if any(j[0] == sp.nan for j in sheet.jumps):
         overall = "not monotone"
     elif signs <= {1, 0} and jumps <= {1} and 1 in signs:
@@ -736,8 +719,6 @@ def _lipschitz(sheet: _Sheet) -> tuple[Number, str, str]:
     if best.infinite:
         best = Number.of(sp.oo)
     elif best.value < 0:
-        from ..proofs.arb import working_precision
-
         with working_precision():
             best = Number(sp.Abs(best.exact) if best.exact is not None else None, abs(best.ball), best.how)
     return best, where, weakest(*hows)
@@ -767,16 +748,12 @@ def _conditions(act: Activation | None, sheet: _Sheet) -> list[str]:
         return []
     out = []
     symbols = [p.symbol for p in act.parameters]
-    eps = sp.Rational(1, 10**6)
-    for b, row in zip(sheet.P.bps, sheet.jumps, strict=True):
-        if b.free_symbols or any(b == p for p in ()):
-            continue
-        try:
-            left = _select_branches(act.expr, b - eps)
-            right = _select_branches(act.expr, b + eps)
+    mids = sheet.P.mids
+    for i, (b, row) in enumerate(zip(sheet.P.bps, sheet.jumps, strict=True)):
+        try:  # the symbolic definition's branches on the pieces either side (undecidable where b moves with them)
+            left = _select_branches(act.expr, mids[i])
+            right = _select_branches(act.expr, mids[i + 1])
         except SymactError:
-            continue
-        if any(not _same(bb, b) for bb in [b]):
             continue
         for k in range(len(row)):
             jump = sp.simplify(sp.diff(right, x, k).subs(x, b) - sp.diff(left, x, k).subs(x, b))
@@ -802,9 +779,6 @@ def _asymptotes(f: sp.Expr, P: _Pieces) -> tuple[sp.Expr | None, sp.Expr | None]
     """Each side's asymptote a·x + b (or a constant) from the outer branch's tail limits (the remainders of its
     saturating functions shown to vanish), which is seconds faster than SymPy's limits on tanh-GELU; SymPy's
     :func:`~symact.symbolic.calculus.asymptotes` where that does not apply."""
-    from ..proofs.arb import OutOfReach
-    from ..proofs.signs import tail_limit
-
     out: list[sp.Expr | None] = []
     for side, branch in ((-1, P.pieces[0][2]), (1, P.pieces[-1][2])):
         g = branch.subs(x, side * x)  # x → +∞ now
@@ -846,7 +820,7 @@ def _zero_everywhere(e: sp.Expr) -> bool:
 
 
 def _odd(f: sp.Expr) -> tuple[bool, str]:
-    g = _mp(f)
+    g = exact(f)
     with mpmath.workdps(50):
         for v in (sp.Rational(1, 3), sp.Rational(7, 5), sp.Integer(3)):
             mv = mpmath.mpf(v.p) / v.q
