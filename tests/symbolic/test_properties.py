@@ -8,11 +8,11 @@ import json
 import mpmath as mp
 import pytest
 import sympy as sp
+from helpers import SELU_ALPHA_PAPER, SELU_LAMBDA_PAPER, reference
 
 import symact
 from symact.cli import main
 from symact.symbolic.properties import CERTIFIED, NUMERIC, SYMBOLIC, Number, properties
-from tests.helpers import SELU_ALPHA_PAPER, SELU_LAMBDA_PAPER, reference
 
 # Sheets that take under ~2 s run in the fast suite; the others (tanh/σ forms of GELU, Mish, SELU, …) in the slow set.
 CHEAP = {"identity", "relu", "relu6", "relu_squared", "sigmoid", "tanh", "gelu", "silu", "softplus", "elu", "celu",
