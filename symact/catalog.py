@@ -69,7 +69,6 @@ def activation_sections(name: str) -> tuple[str, list[Section]]:
         ("Derivatives", [("math", latex(act, 1)), ("math", latex(act, 2))]),
         ("Limits and asymptotes", limits),
         ("Series at 0", [series_item]),
-        ("Properties", _property_items(act)),
         *([("Reference implementation (latexify-py)", [("math", reference_latex(act.name))])]
           if act.name in REFERENCE else []),  # user definitions have none
         ("Plot", [("image", name)]),
@@ -79,7 +78,7 @@ def activation_sections(name: str) -> tuple[str, list[Section]]:
     return f"{act.name}: {act.formula}", sections
 
 
-def _property_items(act: Any) -> list[tuple[str, str]]:
+def _property_items(act: str) -> list[tuple[str, str]]:
     """The property sheet's rows, each with how it was established (symact.properties)."""
     from .symbolic.properties import properties
 
@@ -200,9 +199,12 @@ def _index_page(cards: list[tuple[str, str, str]], mathml: dict[str, str], engin
     return "\n".join(body)
 
 
-def build(out_dir: str | Path, *, html_page: bool = True, progress: bool = True, engine: str = "auto") -> list[Path]:
+def build(out_dir: str | Path, *, html_page: bool = True, progress: bool = True, engine: str = "auto",
+          properties: bool = True) -> list[Path]:
     """Write ``NAME.md``, ``NAME.png`` and ``NAME.html`` per entry, ``index.md``, ``index.html`` (a card with
     formula and thumbnail per entry) and ``catalog.html`` (all on one self-contained page); returns the paths.
+
+    ``properties``: each activation page gets its property sheet after the series (about 70 s for all 37).
 
     ``engine``: LaTeX to MathML with ``"latex2mathml"`` (pure Python), ``"katex"`` (Node) or ``"auto"``."""
     from .plot import plot
@@ -221,6 +223,9 @@ def build(out_dir: str | Path, *, html_page: bool = True, progress: bool = True,
         if progress:
             print(f"[{i}/{len(todo)}] {kind} {name}", file=sys.stderr, flush=True)
         title, sections = builder(name)
+        if kind == "activation" and properties:
+            after = next(i for i, (heading, _) in enumerate(sections) if heading == "Series at 0") + 1
+            sections.insert(after, ("Properties", _property_items(name)))
         png = out / f"{name}.png"
         plot([name], png, derivative=kind == "activation")
         md = out / f"{name}.md"

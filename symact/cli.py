@@ -330,7 +330,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 def _cmd_catalog(args: argparse.Namespace) -> int:
     from .catalog import build
 
-    written = build(args.output, html_page=not args.no_html, engine=args.engine)
+    written = build(args.output, html_page=not args.no_html, engine=args.engine, properties=not args.no_properties)
     print(f"wrote {len(written)} files to {args.output}")
     return 0
 
@@ -579,6 +579,8 @@ def build_parser() -> argparse.ArgumentParser:
     p_cat = command("catalog", help="Markdown pages and a static HTML site (index, a page per entry)")
     p_cat.add_argument("-o", "--output", required=True, help="folder to write into")
     p_cat.add_argument("--no-html", action="store_true", help="Markdown and plots only")
+    p_cat.add_argument("--no-properties", action="store_true",
+                       help="leave out the property sheets (they take about 70 s for all activations)")
     p_cat.add_argument("--engine", default="auto", choices=ENGINES,
                        help="LaTeX to MathML: latex2mathml (Python), katex (Node), auto (katex if found)")
     p_cat.set_defaults(func=_cmd_catalog)

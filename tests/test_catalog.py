@@ -30,6 +30,8 @@ def test_every_entry_has_a_page_and_a_plot(catalog):
         page = (out / f"{name}.md").read_text(encoding="utf-8")
         assert page.startswith("# ") and "$$" in page and f"({name}.png)" in page
         assert (out / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        if name in symact.names():  # the property sheet, each fact with how it was established
+            assert "## Properties" in page and "Lipschitz constant: " in page and "[symbolic]" in page
     index = (out / "index.md").read_text(encoding="utf-8")
     assert all(f"({n}.md)" in index for n in symact.names())
     total = len(symact.names()) + len(B.block_names())
@@ -94,7 +96,7 @@ def site(tmp_path_factory):
     from symact.catalog import build
 
     out = tmp_path_factory.mktemp("site")
-    build(out, engine="latex2mathml", progress=False)
+    build(out, engine="latex2mathml", progress=False, properties=False)  # the sheets: the slow catalog fixture
     return out
 
 
