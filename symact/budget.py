@@ -9,18 +9,24 @@ Budgets nest: an inner one never extends an outer one.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from .errors import InvalidArgumentError, UndecidedError
 
 DEFAULT_TIMEOUT = 20.0
 """Seconds the CLI gives each command's symbolic work (``--timeout`` changes it)."""
+
+_REPEAT = 0.1
+"""Seconds between further alarms once the budget is spent: an alarm raised where Python ignores exceptions
+(a gc callback, a ``__del__``) must not let the work run on unbounded."""
+
+_UNWINDING = {__file__, contextlib.__file__}
 
 _deadline: list[float] = []  # the innermost active deadline (time.monotonic), if any
 
@@ -42,7 +48,7 @@ def check_timeout(timeout: Any) -> float | None:
     return float(timeout)
 
 
-@contextmanager
+@contextlib.contextmanager
 def time_budget(timeout: float | None, what: str = "the computation") -> Iterator[None]:
     """Run the block within ``timeout`` seconds, else raise :class:`UndecidedError` naming ``what``."""
     seconds = check_timeout(timeout)
@@ -56,11 +62,16 @@ def time_budget(timeout: float | None, what: str = "the computation") -> Iterato
         return
 
     def ring(signum: int, frame: Any) -> None:
+        # Not inside our own unwinding (budget.py, contextlib): a second _OutOfTime there would escape the
+        # ``except`` below. Elsewhere raise; if it is swallowed (a gc callback, a __del__, a bare except),
+        # the repeating timer raises again _REPEAT seconds later.
+        if frame is not None and frame.f_code.co_filename in _UNWINDING:
+            return
         raise _OutOfTime
 
     previous = signal.signal(signal.SIGALRM, ring)
     _deadline.append(deadline)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT)
     try:
         yield
     except _OutOfTime:
@@ -71,7 +82,7 @@ def time_budget(timeout: float | None, what: str = "the computation") -> Iterato
         _deadline.pop()
         signal.signal(signal.SIGALRM, previous)
         if _deadline:  # re-arm the outer budget for what is left of it
-            signal.setitimer(signal.ITIMER_REAL, max(_deadline[-1] - time.monotonic(), 1e-3))
+            signal.setitimer(signal.ITIMER_REAL, max(_deadline[-1] - time.monotonic(), 1e-3), _REPEAT)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
