@@ -1,0 +1,60 @@
+"""The power-series fast path of ``series``: every analytic entry to x¹⁹ against mpmath, symbolic
+parameters against SymPy's own series engine, and the fallback for what it does not handle."""
+
+from __future__ import annotations
+
+import mpmath as mp
+import pytest
+import sympy as sp
+from helpers import reference
+
+import symact
+from symact import x
+from symact.functions import to_elementary
+from symact.symbolic.taylor import Unsupported, taylor
+
+ANALYTIC = [n for n in symact.names() if 0 not in symact.breakpoints(symact.get(n).default_expr)]
+
+
+@pytest.mark.parametrize("name", ANALYTIC)
+def test_order_20_against_mpmath_taylor(name):
+    poly = sp.Poly(symact.series(symact.get(name).default_expr, 20), x)
+    with mp.workdps(60):
+        expected = mp.taylor(reference(name), 0, 19)
+        for k, b in enumerate(expected):
+            a = mp.mpf(str(sp.N(poly.coeff_monomial(x**k), 50)))
+            assert mp.almosteq(a, b, rel_eps=mp.mpf(10) ** -25, abs_eps=mp.mpf(10) ** -30), (k, a, b)
+
+
+SMOOTH_WITH_PARAMS = [n for n in ANALYTIC if symact.get(n).params and not symact.get(n).expr.has(sp.Piecewise)]
+
+
+@pytest.mark.parametrize("name", SMOOTH_WITH_PARAMS)
+def test_symbolic_parameters_agree_with_sympys_series(name):
+    expr = to_elementary(symact.get(name).expr)
+    ours = taylor(expr, 7)
+    theirs = sp.Poly(sp.expand(sp.series(expr, x, 0, 7).removeO()), x)
+    for k, c in enumerate(ours):
+        assert sp.simplify(c - theirs.coeff_monomial(x**k)) == 0, k
+
+
+def test_functions_from_their_odes():
+    # each rule against SymPy's series of the same function of a non-trivial inner series
+    inner = sp.Rational(1, 3) + x - x**2 / 2
+    for f in (sp.exp, sp.log, sp.tanh, sp.sinh, sp.cosh, sp.sin, sp.cos, sp.erf, sp.erfc, sp.atan, sp.sqrt,
+              lambda u: u ** sp.Rational(-3, 2), lambda u: 1 / (2 + u), lambda u: 2**u):
+        expr = f(inner)
+        theirs = sp.Poly(sp.expand(sp.series(expr, x, 0, 6).removeO()), x)
+        for k, c in enumerate(taylor(expr, 6)):
+            assert sp.simplify(c - theirs.coeff_monomial(x**k)) == 0, (expr, k)
+
+
+@pytest.mark.parametrize("expr", [1 / x, sp.log(x), sp.sqrt(x), sp.asinh(x), sp.Abs(x)], ids=str)
+def test_what_it_does_not_handle_is_unsupported(expr):
+    with pytest.raises(Unsupported):
+        taylor(expr, 4)
+
+
+def test_unsupported_functions_fall_back_to_sympy():
+    expr = x * sp.asinh(2 * x)
+    assert symact.series(expr, 6) == sp.expand(sp.series(expr, x, 0, 6).removeO())
