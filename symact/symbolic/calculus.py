@@ -323,7 +323,10 @@ def series(obj: ActOrExpr, order: int = 6, at: Any = 0, *, with_order_term: bool
 
 @lru_cache(maxsize=512)
 def _series(expr: sp.Expr, order: int, at: sp.Expr) -> sp.Expr:
-    expr = to_elementary(_select_branches(_as_branches(expr), at))
+    expr = _as_branches(expr)
+    if expr.has(sp.Abs, sp.sign, sp.Heaviside):  # a user's |x|: SymPy's series would silently expand x > 0's side
+        expr = sp.piecewise_fold(expr.rewrite(sp.Piecewise))
+    expr = to_elementary(_select_branches(expr, at))
     if at == 0:
         try:  # power-series arithmetic: 0.1 s where SymPy's series takes 16 s (Mish to x²⁰)
             coeffs = taylor(expr, order)
@@ -336,7 +339,11 @@ def _series(expr: sp.Expr, order: int, at: sp.Expr) -> sp.Expr:
     except (NotImplementedError, ValueError, TypeError) as exc:  # SymPy's series fails in all three ways
         raise UndecidedError(f"SymPy cannot expand {expr} in a series at x = {at}: {exc}") from exc
     shifted = sp.expand(raw.xreplace({x: x + at})) if at != 0 else sp.expand(raw)
-    poly = sp.Poly(shifted, x)
+    try:
+        poly = sp.Poly(shifted, x)
+    except sp.PolynomialError:
+        raise NotAnalyticError(f"{expr} is not analytic at x = {at}: its expansion {raw} is not a polynomial (a "
+                               "pole, a logarithm or a fractional power); ask for a series at another point") from None
     terms = []
     for (power,), coeff in sorted(poly.terms()):
         coeff = _simplify_constant(coeff)

@@ -64,3 +64,15 @@ def test_what_it_does_not_handle_is_unsupported(expr):
 def test_unsupported_functions_fall_back_to_sympy():
     expr = x * sp.asinh(2 * x)
     assert symact.series(expr, 6) == sp.expand(sp.series(expr, x, 0, 6).removeO())
+
+
+@pytest.mark.parametrize("expr", [1 / x, sp.sqrt(x), x * sp.log(x), sp.exp(1 / x), sp.Abs(x), sp.Heaviside(x)],
+                         ids=str)
+def test_no_series_where_the_function_is_not_analytic(expr):
+    # these gave a PolynomialError traceback, and |x| silently gave x (SymPy expanded the x > 0 side)
+    with pytest.raises(symact.NotAnalyticError, match="not analytic|kink"):
+        symact.series(expr, 4)
+
+
+def test_a_users_kink_elsewhere_is_fine():
+    assert symact.series(sp.Abs(x - 2), 3) == 2 - x  # |x − 2| = 2 − x near 0
