@@ -295,7 +295,8 @@ def _select_branches(expr: sp.Expr, at: sp.Expr, var: sp.Symbol = x) -> sp.Expr:
 
 
 MAX_SERIES_ORDER = 30
-"""The highest series order :func:`series` computes (Mish to order 20 takes ~25 s, Swish to 200 ~6 min)."""
+"""The highest series order :func:`series` computes: at 0 power-series arithmetic takes Mish to order 20 in
+0.1 s, but what falls back to SymPy's series (at another point, asinh, ...) can take minutes at order 20."""
 
 
 @budgeted("series")

@@ -65,9 +65,6 @@ class _Expander:
         return out
 
     # --- arithmetic -----------------------------------------------------------------------------------
-    def _zero(self) -> Series:
-        return [sp.S.Zero] * self.n
-
     def _times(self, a: Series, b: Series) -> Series:
         return [sp.expand(sp.Add(*(a[i] * b[k - i] for i in range(k + 1)))) for k in range(self.n)]
 
