@@ -112,7 +112,7 @@ def _function_source(prepared: Prepared, target: str, fast: bool) -> str:
     printer = _CPrinter(name)
     lowered = lower(prepared.expr, fast=fast)
     if not fast:
-        lowered = with_roots(lowered, prepared.roots())
+        lowered = with_roots(lowered, prepared.roots(), narrow=True)
     subexprs, (final,) = sp.cse(lowered, symbols=sp.numbered_symbols("_t"))
     try:
         body = [f"    const double {printer.doprint(s)} = {printer.doprint(e)};" for s, e in subexprs]

@@ -33,6 +33,7 @@ def forms(expit: str, clip: str) -> dict[str, str]:
     stable, and autograd through it gives no inf·0)."""
     return {"x_expit": f"({{0}} * {expit}(({{1}}) * {{0}}))",
             "dx_expit": f"({expit}(({{1}}) * {{0}}) * (1 + ({{1}}) * {{0}} * {expit}(-({{1}}) * {{0}})))",
+            "dx_expit_fast": f"({expit}(({{1}}) * {{0}}) * (1 + ({{1}}) * {{0}} * {expit}(-({{1}}) * {{0}})))",
             "ramp": f"(({clip}({{0}}, {{1}}, {{2}}) - ({{1}})) / (({{2}}) - ({{1}})))"}
 
 

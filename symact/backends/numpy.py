@@ -67,7 +67,7 @@ class _Plan:
                  roots: tuple[tuple[float, ...], ...] = ()) -> None:
         lowered = lower(expr, lowering=lowering, fast=fast)
         if lowering and not fast:
-            lowered = with_roots(lowered, roots)
+            lowered = with_roots(lowered, roots, narrow=True)
         used = {type(f).__name__ for f in lowered.atoms(sp.Function)} | ({"exp"} if lowered.has(sp.exp) else set())
         self.lowered = lowered
         self.text = function_source(lowered, "_value", names)

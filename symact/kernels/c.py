@@ -13,7 +13,19 @@ so the C values are bit for bit NumPy's.
 
 from __future__ import annotations
 
-from .ddmath import _DOWN, _MISH_C0_HI, _MISH_C0_LO, _MISH_Q, _MISH_SMALL, _TWO_OVER_SQRT_PI, _UP
+from .ddmath import (
+    _DOWN,
+    _INV_FACT,
+    _LN2_HI,
+    _LN2_LO,
+    _LOG2E,
+    _MISH_C0_HI,
+    _MISH_C0_LO,
+    _MISH_Q,
+    _MISH_SMALL,
+    _TWO_OVER_SQRT_PI,
+    _UP,
+)
 from .erfcx import ERFCX, ERFCX_RSQRT2
 
 TARGETS = {
@@ -259,7 +271,62 @@ SYMACT_FN double symact_x_expit(double x, double k) {
     return (m <= 0 ? x : x * t) / (1 + t);
 }
 
-SYMACT_FN double symact_dx_expit(double x, double k) {
+/* e^a = (e + lo) * 2^n to ~2^-56 relative (symact.kernels.numba.exp_parts); a clamped to [-760, 710] */
+SYMACT_FN symact_dd symact_exp_parts(double a, int *n) {
+    symact_dd out;
+    double kd, rh, c, c_err, r, r_lo, q, t, s, tail;
+    int i;
+    a = a != a ? a : (a < -760.0 ? -760.0 : (a > 710.0 ? 710.0 : a));
+    kd = nearbyint(a * SYMACT_LOG2E);
+    *n = a == a ? (int)kd : 0;
+    rh = a - kd * SYMACT_LN2_HI;
+    c = kd * SYMACT_LN2_LO;
+    c_err = SYMACT_FMA(kd, SYMACT_LN2_LO, -c);
+    r = rh - c;
+    r_lo = ((rh - r) - c) - c_err;
+    q = SYMACT_INV_FACT[11];
+    for (i = 10; i >= 0; i--) q = SYMACT_FMA(q, r, SYMACT_INV_FACT[i]);
+    t = SYMACT_FMA(q, r * r, r_lo);
+    s = 1.0 + r;
+    tail = ((1.0 - s) + r) + t;
+    out.hi = s + tail;
+    out.lo = (s - out.hi) + tail;
+    return out;
+}
+
+/* d/dx x*sigma(u), u = (k + k_lo)*x, in double-double (symact.kernels.numba.dx_expit): with t = e^-|u|,
+   t*((1 + u) + t)/(1 + t)^2 for u < 0, ((1 + t) + u*t)/(1 + t)^2 for u >= 0, rounded once */
+SYMACT_FN double symact_dx_expit(double x, double k, double k_lo) {
+    double u = x * k, ul = SYMACT_FMA(x, k, -u) + x * k_lo, t, tl, c, cl, f1, inv, g, gl;
+    symact_dd e, w, h, b, d, dd, p;
+    int n, neg;
+    ul = fabs(u) < 700.0 ? ul : 0.0;
+    u = u != u ? u : (u < -760.0 ? -760.0 : (u > 760.0 ? 760.0 : u));
+    neg = u < 0.0;
+    e = symact_exp_parts(-fabs(u), &n);
+    e.lo = e.lo + e.hi * (neg ? ul : -ul);
+    t = ldexp(e.hi, n);
+    tl = ldexp(e.lo, n);
+    c = neg ? u : t;
+    cl = neg ? ul : tl;
+    f1 = neg ? 1.0 : u;
+    w = symact_two_prod(f1, t);
+    w.lo = w.lo + f1 * tl + (neg ? 0.0 : ul * t);
+    h = symact_two_sum(1.0, c);
+    b = symact_two_sum(h.hi, w.hi);
+    b.lo = b.lo + (h.lo + cl + w.lo);
+    d = symact_two_sum(1.0, t);
+    d.lo = d.lo + tl;
+    dd = symact_two_prod(d.hi, d.hi);
+    dd.lo = dd.lo + 2.0 * d.hi * d.lo;
+    inv = 1.0 / dd.hi;
+    g = b.hi * inv;
+    gl = (SYMACT_FMA(-g, dd.hi, b.hi) + b.lo - g * dd.lo) * inv;
+    p = symact_two_prod(neg ? e.hi : 1.0, g);
+    return ldexp(p.hi + (p.lo + (neg ? e.hi : 1.0) * gl + (neg ? e.lo : 0.0) * g), neg ? n : 0);
+}
+
+SYMACT_FN double symact_dx_expit_fast(double x, double k) {
     double m = x * -k, t = exp(-fabs(m)), d = 1 + t, s = (m <= 0 ? 1.0 : t) / d, kx = x * k;
     symact_dd h = symact_two_sum(1.0, kx); /* kx < 0: (1 + kx) - kx*s, 1 + kx exact (see symact.kernels.numba) */
     return s * (m <= 0 ? SYMACT_FMA(kx, t / d, 1.0) : SYMACT_FMA(-kx, s, h.hi) + h.lo);
@@ -325,6 +392,8 @@ def kernels_source(target: str) -> str:
         f"#define SYMACT_TWO_OVER_SQRT_PI {_TWO_OVER_SQRT_PI!r}",
         f"#define SYMACT_MISH_SMALL {_MISH_SMALL!r}", f"#define SYMACT_MISH_C0_HI {_MISH_C0_HI!r}",
         f"#define SYMACT_MISH_C0_LO {_MISH_C0_LO!r}",
+        f"#define SYMACT_LOG2E {_LOG2E!r}", f"#define SYMACT_LN2_HI {_LN2_HI!r}", f"#define SYMACT_LN2_LO {_LN2_LO!r}",
+        f"{table} double SYMACT_INV_FACT[{len(_INV_FACT)}] = {{" + ", ".join(repr(c) for c in _INV_FACT) + "};",
         *(f"#define SYMACT_MQ{i} {c!r}" for i, c in enumerate(_MISH_Q)),
         "/* erfcx(u) and erfcx(u/sqrt 2): Taylor pieces (symact.kernels.erfcx), coefficients from mpmath */",
         _table_source("X", ERFCX, table), _table_source("RS2", ERFCX_RSQRT2, table),

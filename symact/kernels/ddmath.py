@@ -17,6 +17,8 @@ import math
 from fractions import Fraction
 from typing import Any, Protocol
 
+import mpmath as mp
+
 _SPLIT = 134217729.0  # 2**27 + 1, Veltkamp's splitter for float64
 _BIG = 1e290  # beyond this the split overflows; products there saturate the functions anyway
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
@@ -25,6 +27,18 @@ _RSQRT2_HI = math.sqrt(0.5)
 # 1/√2 − hi = δ solves 2·hi·δ + δ² = 1/2 − hi²: two fixed-point steps in exact rationals (error ~1e-49)
 _d = (Fraction(1, 2) - Fraction(_RSQRT2_HI) ** 2) / (2 * Fraction(_RSQRT2_HI))
 _RSQRT2_LO = float(_d - _d**2 / (2 * Fraction(_RSQRT2_HI)))
+
+
+def _exp_constants() -> tuple[float, float, tuple[float, ...]]:
+    """ln 2 as hi + lo with hi on 32 bits (so k·hi is exact for |k| < 2²¹), and 1/n! for n = 2 … 13."""
+    with mp.workdps(40):
+        ln2 = mp.log(2)
+        hi = mp.floor(ln2 * 2**32) / 2**32
+        return float(hi), float(ln2 - hi), tuple(float(1 / mp.factorial(n)) for n in range(2, 14))
+
+
+_LN2_HI, _LN2_LO, _INV_FACT = _exp_constants()
+_LOG2E = 1.4426950408889634
 
 
 class ArrayNamespace(Protocol):

@@ -18,12 +18,23 @@ from __future__ import annotations
 
 import math
 
-import mpmath
 import numpy as np
 from numba import njit, types
 from numba.extending import intrinsic
 
-from .ddmath import _DOWN, _MISH_C0_HI, _MISH_C0_LO, _MISH_Q, _MISH_SMALL, _TWO_OVER_SQRT_PI, _UP
+from .ddmath import (
+    _DOWN,
+    _INV_FACT,
+    _LN2_HI,
+    _LN2_LO,
+    _LOG2E,
+    _MISH_C0_HI,
+    _MISH_C0_LO,
+    _MISH_Q,
+    _MISH_SMALL,
+    _TWO_OVER_SQRT_PI,
+    _UP,
+)
 from .erfcx import ERFCX, ERFCX_RSQRT2
 
 jit = njit(cache=True, nogil=True, error_model="numpy")
@@ -62,29 +73,17 @@ _bits = _bitcast(types.float64, types.int64)  # the IEEE bits of a float64
 _from_bits = _bitcast(types.int64, types.float64)
 
 
-def _exp_constants() -> tuple[float, float, tuple[float, ...]]:
-    """ln 2 as hi + lo with hi on 32 bits (so k·hi is exact for |k| < 2²¹), and 1/n! for n = 2 … 13."""
-    with mpmath.workdps(40):
-        ln2 = mpmath.log(2)
-        hi = mpmath.floor(ln2 * 2**32) / 2**32
-        return float(hi), float(ln2 - hi), tuple(float(1 / mpmath.factorial(n)) for n in range(2, 14))
-
-
-_LN2_HI, _LN2_LO, _INV_FACT = _exp_constants()
 _C2, _C3, _C4, _C5, _C6, _C7, _C8, _C9, _C10, _C11, _C12, _C13 = _INV_FACT
-_LOG2E = 1.4426950408889634
 _SHIFT = 6755399441055744.0  # 1.5·2⁵²: adding it rounds to an integer held in the low bits
 _SHIFT_BITS = int(np.float64(_SHIFT).view(np.int64))
 
 
 @kernel
-def exp(x):  # type: ignore[no-untyped-def]
-    """eˣ without a call into libm, so that loops over it vectorize (libm's exp is scalar: numba's loops ran at
-    a quarter of NumPy's SIMD speed). x = k·ln 2 + r, |r| ≤ ln 2/2, r carried as r + r_lo (k·ln2_hi exact,
-    k·ln2_lo's product error kept), e^r = (1 + r) + (r_lo + r²·Σ rⁿ/(n + 2)!) by an exact two-sum,
-    then ·2^⌊k/2⌋·2^⌈k/2⌉ (two normal factors: results down to the subnormals scale exactly). 0.63 ulp measured
-    (tests/kernels/test_numba.py; NumPy's SIMD exp: 0.67); inf beyond 709.79, 0 below −745.2, NaN stays NaN."""
-    x = min(max(x, -746.0), 710.0) if x == x else x
+def exp_parts(x):  # type: ignore[no-untyped-def]
+    """eˣ = (e + e_lo)·2ᵏ, e ∈ [1/√2, √2] carried to ~2⁻⁶⁰ relative: x = k·ln 2 + r, |r| ≤ ln 2/2, r carried as
+    r + r_lo (k·ln2_hi exact, k·ln2_lo's product error kept), e^r = (1 + r) + (r_lo + r²·Σ rⁿ/(n + 2)!) by an
+    exact two-sum. x is clamped to [−760, 710]; NaN stays NaN."""
+    x = min(max(x, -760.0), 710.0) if x == x else x
     kd = fma(x, _LOG2E, _SHIFT)
     k = _bits(kd) - _SHIFT_BITS
     kd = kd - _SHIFT
@@ -106,10 +105,25 @@ def exp(x):  # type: ignore[no-untyped-def]
     q = fma(q, r, _C2)
     t = fma(q, r * r, r_lo)
     s = 1.0 + r
-    e = s + (((1.0 - s) + r) + t)
-    k1 = k >> 1
-    return e * _from_bits((k1 + 1023) << 52) * _from_bits((k - k1 + 1023) << 52)
+    tail = ((1.0 - s) + r) + t
+    e = s + tail
+    return e, (s - e) + tail, k
 
+
+@kernel
+def scale(v, k):  # type: ignore[no-untyped-def]
+    """v·2ᵏ as ·2^⌊k/2⌋·2^⌈k/2⌉ (two normal factors: exact down to the subnormals), |k| ≤ 2100."""
+    k1 = k >> 1
+    return v * _from_bits((k1 + 1023) << 52) * _from_bits((k - k1 + 1023) << 52)
+
+
+@kernel
+def exp(x):  # type: ignore[no-untyped-def]
+    """eˣ without a call into libm, so that loops over it vectorize (libm's exp is scalar: numba's loops ran at
+    a quarter of NumPy's SIMD speed): :func:`exp_parts` rounded once, then scaled. 0.63 ulp measured
+    (tests/kernels/test_numba.py; NumPy's SIMD exp: 0.67); inf beyond 709.79, 0 below −745.2, NaN stays NaN."""
+    e, _, k = exp_parts(x)
+    return scale(e, k)
 
 
 # The erfcx tables as constant arrays (numba freezes global arrays into the compiled code).
@@ -393,8 +407,50 @@ def x_expit(x, k):  # type: ignore[no-untyped-def]
 
 
 @kernel
-def dx_expit(x, k):  # type: ignore[no-untyped-def]
-    """d/dx x·σ(kx) = s·(1 + kx·σ(−kx)), s = σ(kx): with t = e^{−|kx|}, σ(±kx) = (1 or t)/(1 + t)."""
+def dx_expit(x, k, k_lo):  # type: ignore[no-untyped-def]
+    """d/dx x·σ(u), u = (k + k_lo)·x, in double-double: with t = e^{−|u|},
+
+        u < 0:  t·((1 + u) + t)/(1 + t)²        u ≥ 0:  ((1 + t) + u·t)/(1 + t)²
+
+    u = kx and t (:func:`exp_parts`) carried as hi + lo, the sums and the quotient exact to ~2⁻¹⁰⁰, the factor t
+    applied last with its 2ᵏ (results from a subnormal t stay exact): one rounding plus the exponential's 2⁻⁵⁶,
+    0.55 ulp measured, where σ(u)(1 + u·σ(−u)) rounded five times (4.5 ulp left of the root, 2.3 right of 0).
+    Within 2⁻⁶ of the root the exponential's error, next to a sum that cancels, exceeds 1 ulp: near_root's
+    patch takes over there (ir.dx_expit.root_window)."""
+    u = x * k
+    ul = fma(x, k, -u) + x * k_lo
+    ul = ul if abs(u) < 700.0 else 0.0  # beyond, t is 0 (or 1 + u) and the error term may overflow
+    u = min(max(u, -760.0), 760.0) if u == u else u  # ±inf: t = 0 without inf·0
+    neg = u < 0.0
+    e, el, n = exp_parts(-abs(u))
+    el = el + e * (ul if neg else -ul)  # e^{−|u| ∓ ul} = e·(1 ∓ ul)
+    t = scale(e, n)
+    tl = scale(el, n)
+    # B = (1 + c) + w: c = u, w = t (u < 0); c = t, w = u·t (u ≥ 0). Selects, not branches: the loop vectorizes.
+    c = u if neg else t
+    cl = ul if neg else tl
+    f1 = 1.0 if neg else u
+    w, wl = two_prod(f1, t)
+    wl = wl + f1 * tl + (0.0 if neg else ul * t)
+    h, hl = two_sum(1.0, c)
+    b, bl = two_sum(h, w)
+    bl = bl + (hl + cl + wl)
+    d, dl = two_sum(1.0, t)
+    dl = dl + tl
+    dd, ddl = two_prod(d, d)
+    ddl = ddl + 2.0 * d * dl
+    inv = 1.0 / dd  # one division; the residual's correction makes up for b·inv's extra rounding
+    g = b * inv
+    gl = (fma(-g, dd, b) + bl - g * ddl) * inv
+    m = e if neg else 1.0
+    ml = el if neg else 0.0
+    p, pl = two_prod(m, g)
+    return scale(p + (pl + m * gl + ml * g), n if neg else 0)
+
+
+@kernel
+def dx_expit_fast(x, k):  # type: ignore[no-untyped-def]
+    """fast=True: d/dx x·σ(kx) = s·(1 + kx·σ(−kx)), s = σ(kx): with t = e^{−|kx|}, σ(±kx) = (1 or t)/(1 + t)."""
     m = x * -k
     t = exp(-abs(m))
     d = 1 + t
@@ -499,13 +555,13 @@ def where(c, a, b):  # type: ignore[no-untyped-def]
 def fused() -> frozenset[str]:
     """The names this module implements (the backend checks a lowered expression against them)."""
     return frozenset(name for name, obj in globals().items() if hasattr(obj, "py_func") and not name.startswith("_")
-                     and name not in {"two_prod", "two_sum", "poly"})
+                     and name not in {"two_prod", "two_sum", "poly", "exp_parts", "scale"})
 
 
 SIMD = frozenset({"exp", "expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "ncdf", "x_ncdf", "gauss", "x_gauss",
                   "gauss_poly", "x_gauss_poly", "k_gauss_poly", "dexpit", "x_minus_tanh", "x_tanh_softplus",
-                  "x_tanh_softplus_fast", "expit", "x_expit", "dx_expit", "ramp", "maximum", "minimum", "where",
-                  "near_root"})
+                  "x_tanh_softplus_fast", "expit", "x_expit", "dx_expit", "dx_expit_fast", "ramp", "maximum", "minimum",
+                  "where", "near_root"})
 """Kernels made of :func:`exp` and arithmetic only (no libm call): loops over them vectorize, and beat NumPy's
 passes. Not :func:`tanh`: it vectorizes too, but its continued fraction's divisions make it 2.5× slower than
 NumPy's SIMD tanh (it serves the numba backend, where libm's tanh was 2.5 ulp off in tanh²)."""

@@ -21,6 +21,10 @@ import scipy.special as sc
 
 from ..errors import InvalidArgumentError
 from .ddmath import (
+    _INV_FACT,
+    _LN2_HI,
+    _LN2_LO,
+    _LOG2E,
     _SPLIT,
     dekker,
     dexpit,
@@ -31,6 +35,7 @@ from .ddmath import (
     k_gauss_poly,
     ncdf,
     root_taylor,
+    two_sum,
     x_erfc_poly_dd,
     x_expit_poly,
     x_gauss,
@@ -131,8 +136,60 @@ def _x_expit(x: np.ndarray, k: float) -> np.ndarray:
     return out
 
 
-def _dx_expit(x: np.ndarray, k: float) -> np.ndarray:
-    """d/dx x·σ(kx) = s·(1 + kx·E·s) with E = e^{−kx}, s = σ(kx) = 1/(1 + E), σ(−kx) = E·s: one exponential
+def _exp_parts(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """eᵃ = (e + e_lo)·2ⁿ to ~2⁻⁵⁶ relative, e ∈ [1/√2, √2]: the algorithm of symact.kernels.numba.exp_parts
+    (Cody–Waite reduction with r carried as r + r_lo, Taylor to r¹³, 1 + r summed exactly); a clamped to
+    [−760, 710], NaN stays NaN. n comes as an integer array for numpy.ldexp."""
+    a = np.clip(a, -760.0, 710.0)
+    kd = np.rint(a * _LOG2E)
+    rh = a - kd * _LN2_HI  # exact: k·ln2_hi has ≤ 53 bits and lies next to a
+    c, c_err = _NumpyNamespace.two_prod(kd, np.broadcast_to(_LN2_LO, kd.shape))
+    r = rh - c
+    r_lo = ((rh - r) - c) - c_err
+    q = _INV_FACT[-1] + 0.0 * r
+    for coeff in _INV_FACT[-2::-1]:
+        q = q * r + coeff
+    t = q * (r * r) + r_lo
+    s = 1.0 + r
+    tail = ((1.0 - s) + r) + t
+    e = s + tail
+    n = np.where(np.isfinite(kd), kd, 0).astype(np.int32)
+    return e, (s - e) + tail, n
+
+
+def _dx_expit(x: np.ndarray, k: float, k_lo: float = 0.0) -> np.ndarray:
+    """d/dx x·σ(u), u = (k + k_lo)·x, in double-double (symact.kernels.numba.dx_expit, step for step): with
+    t = e^{−|u|}, t·((1 + u) + t)/(1 + t)² for u < 0 and ((1 + t) + u·t)/(1 + t)² for u ≥ 0, one rounding at the
+    end (the factor t applied with its 2ⁿ, so that a subnormal t loses nothing)."""
+    two_prod = _NumpyNamespace.two_prod
+    x = np.asarray(x)
+    u, ul = two_prod(x, np.broadcast_to(k, x.shape).astype(x.dtype))
+    ul = np.where(np.abs(u) < 700.0, ul + x * k_lo, 0.0)  # beyond, t is 0 (or 1 + u)
+    u = np.clip(u, -760.0, 760.0)  # ±inf: t = 0 without inf·0
+    neg = u < 0
+    e, el, n = _exp_parts(-np.abs(u))
+    el = el + e * np.where(neg, ul, -ul)  # e^{−|u| ∓ ul} = e·(1 ∓ ul)
+    t, tl = np.ldexp(e, n), np.ldexp(el, n)
+    c, cl, f1 = np.where(neg, u, t), np.where(neg, ul, tl), np.where(neg, 1.0, u)
+    w, wl = two_prod(f1, t)
+    wl = wl + f1 * tl + np.where(neg, 0.0, ul * t)
+    h, hl = two_sum(_NumpyNamespace, 1.0, c)
+    b, bl = two_sum(_NumpyNamespace, h, w)
+    bl = bl + (hl + cl + wl)
+    d, dl = two_sum(_NumpyNamespace, 1.0, t)
+    dl = dl + tl
+    dd, ddl = two_prod(d, d)
+    ddl = ddl + 2.0 * d * dl
+    g = b / dd
+    p, pe = two_prod(g, dd)
+    gl = (((b - p) - pe) + bl - g * ddl) / dd
+    m, ml = np.where(neg, e, 1.0), np.where(neg, el, 0.0)
+    p, pl = two_prod(m, g)
+    return np.ldexp(p + (pl + m * gl + ml * g), np.where(neg, n, 0))
+
+
+def _dx_expit_fast(x: np.ndarray, k: float) -> np.ndarray:
+    """fast=True: d/dx x·σ(kx) = s·(1 + kx·E·s) with E = e^{−kx}, s = σ(kx) = 1/(1 + E), σ(−kx) = E·s: one exponential
     (the textbook σ(1 + x(1 − σ)) also has one, and cancels in 1 − σ). Beyond kx = −36.7 (where E may
     overflow into inf·0) s = t − t², σ(−kx) = 1 − t with t = e^{kx}, as in :func:`_expit`."""
     out = np.multiply(x, -k, out=_like(x))
@@ -292,6 +349,7 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "expit": _expit,
     "x_expit": _x_expit,
     "dx_expit": _dx_expit,
+    "dx_expit_fast": _dx_expit_fast,
     "dexpit_fast": _dexpit_fast,
     "x_tanh_softplus_fast": _x_tanh_softplus_fast,
     "ramp": _ramp,

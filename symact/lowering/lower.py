@@ -16,7 +16,7 @@ import sympy as sp
 
 from ..functions import to_elementary
 from ..symbols import normalise, x
-from .ir import dexpit, dexpit_fast, near_root
+from .ir import Lowered, dexpit, dexpit_fast, near_root
 from .rules import (
     FAST_FUNCTION_RULES,
     FUNCTION_RULES,
@@ -90,12 +90,25 @@ def lower(expr: sp.Expr, *, lowering: bool = True, fast: bool = False) -> sp.Exp
     return _float_constants(out)
 
 
-def with_roots(lowered: sp.Expr, patches: tuple[tuple[float, ...], ...]) -> sp.Expr:
+def with_roots(lowered: sp.Expr, patches: tuple[tuple[float, ...], ...], *, narrow: bool = False) -> sp.Expr:
     """``lowered`` evaluated near each root by its Taylor polynomial: ``near_root(x, lowered, *patch)`` per patch
-    (root, root_lo, width, c1_hi, c1_lo, c2 …; :mod:`symact.roots` computes them)."""
+    (root, root_lo, width, c1_hi, c1_lo, c2 …; :mod:`symact.roots` computes them). ``narrow``: where ``lowered`` is
+    one kernel with a :meth:`~symact.lowering.ir.Lowered.root_window` (our double-double kernels; not the
+    frameworks' forms), the window shrinks to it and the polynomial keeps only the terms that window needs."""
+    window = lowered.root_window(*lowered.args) if narrow and isinstance(lowered, Lowered) else None
     for patch in patches:
+        if window is not None and window < patch[2]:
+            patch = _narrowed(patch, window)
         lowered = near_root(x, lowered, *(sp.Float(v, 30) for v in patch))
     return lowered
+
+
+def _narrowed(patch: tuple[float, ...], width: float) -> tuple[float, ...]:
+    """The patch on |x − r| < width: cₖ dropped from the first k ≥ 2 past which every term is below 2⁻⁶² c₁
+    (the criterion of :func:`symact.roots._patch`)."""
+    r, r_lo, _, c1_hi, c1_lo, *rest = patch
+    n = max((k for k, c in enumerate(rest, start=2) if abs(c) * width ** (k - 1) > 2.0**-62 * abs(c1_hi)), default=1)
+    return (r, r_lo, width, c1_hi, c1_lo, *rest[: n - 1])
 
 
 def _factor_linear(e: sp.Expr) -> sp.Expr:

@@ -19,6 +19,7 @@ from ..symbols import x
 from .ir import (
     dexpit,
     dx_expit,
+    dx_expit_fast,
     erfc_poly,
     erfc_stable,
     expit,
@@ -447,20 +448,44 @@ def _fuse_k_gauss(e: sp.Expr) -> sp.Expr:
     return k_gauss_poly(x, sp.Float(hi, 17), sp.Float(lo, 17), *polys[0].args[1:])
 
 
-def _fuse_dx_expit(e: sp.Expr) -> sp.Expr:
-    """(1 + k·x_expit(x, −k))·σ(kx) → dx_expit(x, k): SiLU', Swish', fast QuickGELU' with one exponential
-    instead of two (e^{−kx} gives σ(kx) = 1/(1 + e^{−kx}) and σ(−kx) = e^{−kx}·σ(kx))."""
+def _split_constant(k: sp.Expr) -> tuple[sp.Float, sp.Float]:
+    """k = hi + lo, hi the double nearest k, lo the double nearest the rest."""
+    value = sp.N(k, 40)
+    hi = float(value)
+    return sp.Float(hi, 17), sp.Float(float(value - sp.Float(hi, 40)), 17)
+
+
+def _fuse_dx_expit(e: sp.Expr, fast: bool) -> sp.Expr:
+    """(1 + k·x_expit(x, −k))·σ(kx) → dx_expit(x, k_hi, k_lo): SiLU', Swish', QuickGELU' with one exponential
+    instead of two (e^{−kx} gives σ(kx) = 1/(1 + e^{−kx}) and σ(−kx) = e^{−kx}·σ(kx)), in double-double; with k
+    not a double (QuickGELU's 1.702) the two factors come as expit_poly and x_expit_poly of k_hi·x + k_lo·x.
+    fast=True: dx_expit_fast(x, k), kx rounded."""
     if not e.is_Mul:
         return e
     for f in e.args:
         if isinstance(f, expit) and (k := _slope(f.args[0])) is not None:
             partner = 1 + k * x_expit(x, -k)
-            if partner in e.args:
-                rest = list(e.args)
-                rest.remove(f)
-                rest.remove(partner)
-                return sp.Mul(dx_expit(x, k), *rest)
+            hi, lo = _split_constant(k)
+        elif isinstance(f, expit_poly) and len(f.args) == 5 and all(c.is_zero for c in f.args[3:]):
+            hi, lo = f.args[1], f.args[2]
+            k = hi + lo
+            partner = next((g for g in e.args if g.is_Add and len(g.args) == 2 and 1 in g.args
+                            and any(_is_x_expit_of(t, hi, lo, k) for t in g.args)), None)
+        else:
+            continue
+        if partner is not None and partner in e.args:
+            rest = list(e.args)
+            rest.remove(f)
+            rest.remove(partner)
+            return sp.Mul(dx_expit_fast(x, k) if fast else dx_expit(x, hi, lo), *rest)
     return e
+
+
+def _is_x_expit_of(term: sp.Expr, hi: sp.Expr, lo: sp.Expr, k: sp.Expr) -> bool:
+    """term = c·x_expit_poly(x, −hi, −lo, 0, 0) with c = hi + lo to 1e-25 (QuickGELU's 1.702 printed as a Float)."""
+    c, rest = term.as_coeff_Mul()
+    return (isinstance(rest, x_expit_poly) and len(rest.args) == 5 and rest.args[:3] == (x, -hi, -lo)
+            and all(a.is_zero for a in rest.args[3:]) and abs(sp.N(c - k, 40)) <= sp.Float("1e-25") * abs(k))
 
 
 
@@ -480,6 +505,6 @@ FUSIONS: tuple[Fusion, ...] = (
            _fuse_x_times),
     Fusion("k_gauss", "k·e^{−P²} (a constant times φ of a polynomial: Laplace') → k_gauss_poly with k in "
            "double-double", lambda e, fast: e if fast else _fuse_k_gauss(e)),
-    Fusion("dx_expit", "(1 + k·x·σ(−kx))·σ(kx) → dx_expit(x, k): SiLU', Swish' with one exponential",
-           lambda e, fast: _fuse_dx_expit(e)),
+    Fusion("dx_expit", "(1 + k·x·σ(−kx))·σ(kx) → dx_expit(x, k_hi, k_lo): SiLU', Swish', QuickGELU' with one "
+           "exponential, in double-double", _fuse_dx_expit),
 )
