@@ -10,6 +10,7 @@ not hit their worst points.
 
 from __future__ import annotations
 
+import mpmath as mp
 import numpy as np
 import pytest
 from helpers import assert_meets_targets
@@ -123,3 +124,43 @@ def test_float64_tails_beyond_float32(name, order):
     r = measure(name, derivative=order, grid=TAILS64)
     assert not r.special_failures and not r.warnings, (r.special_failures, r.warnings)
     assert r.max_ulp <= 2.0, (r.max_ulp, r.worst_x)
+
+
+# First derivatives computed in double-double (d/dx x·σ(kx): SiLU', Swish', QuickGELU'; Mish'): ≤ 1 ulp everywhere
+# their value is normal, the roots' neighbourhoods included (the criterion above would allow 2 ulp, or more where
+# the formula cancels). The roots come from mpmath, not from symact.roots: 1 + u + eᵘ = 0 at u* = −1 − W(1/e)
+# (u = kx), and Mish'(x) = 0 solved by findroot on the formula written here.
+def _mish_d1(t):
+    s = mp.log1p(mp.exp(t))
+    return mp.tanh(s) + t * mp.sech(s) ** 2 / (1 + mp.exp(-t))
+
+
+with mp.workdps(40):
+    _ROOTS = {"sigmoid": float(-1 - mp.lambertw(1 / mp.e).real), "mish": float(mp.findroot(_mish_d1, -1.19))}
+_NEAR = np.concatenate([-np.geomspace(1e-15, 0.1, 60), [0.0], np.geomspace(1e-15, 0.1, 60)])
+
+
+def dd_grid(root: float) -> np.ndarray:
+    """[−30, 10] in steps of 0.02, the root ± 1e-15 … 0.1, and the doubles next to the root."""
+    return np.unique(np.concatenate([np.arange(-30.0, 10.0, 0.02), root + _NEAR,
+                                     np.nextafter(root, -np.inf) + np.arange(-4, 5) * 2.0**-52]))
+
+
+DD_DERIVATIVES = [
+    pytest.param(name, params, backend, id=f"{name}-{backend}") for backend in ("numpy", "numba")
+    for name, params in (("silu", {}), ("mish", {}))
+] + [
+    pytest.param(name, params, backend, id=f"{name}{params.get('beta', '')}-{backend}", marks=pytest.mark.slow)
+    for name, params in (("quick_gelu", {}), ("swish", {"beta": 0.5}), ("swish", {"beta": 3.0}))
+    for backend in ("numpy", "numba")
+]
+
+
+@pytest.mark.parametrize(("name", "params", "backend"), DD_DERIVATIVES)
+def test_double_double_derivative_is_within_one_ulp(name, params, backend):
+    k = 1.0 if name == "mish" else params.get("beta", 1.702 if name == "quick_gelu" else 1.0)
+    func = symact.lambdify(name, derivative=1, backend=backend, **params)
+    grid = dd_grid(_ROOTS["mish" if name == "mish" else "sigmoid"]) / k
+    r = measure(name, derivative=1, grid=grid, func=func, **params)
+    assert not r.special_failures and not r.warnings, (r.special_failures, r.warnings)
+    assert r.normal_points > 2000 and r.max_ulp <= 1.0, (r.max_ulp, r.worst_x)

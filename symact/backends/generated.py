@@ -28,10 +28,14 @@ DD_CALLS = {name: f"{name}(_xp, {{all}})" for name in sorted(names_where("double
 """Double-double lowered functions: a call of the copied symact.kernels.ddmath function with the namespace."""
 
 
-def forms(expit: str, clip: str) -> dict[str, str]:
-    """The in-place NumPy kernels as expressions of a library's σ and clip (the frameworks' sigmoid is
-    stable, and autograd through it gives no inf·0)."""
-    return {"x_expit": f"({{0}} * {expit}(({{1}}) * {{0}}))",
+def forms(expit: str, clip: str, softplus: str = "", tanh: str = "") -> dict[str, str]:
+    """The in-place NumPy kernels as expressions of a library's σ, clip, softplus and tanh (the frameworks' sigmoid
+    is stable, and autograd through it gives no inf·0). Mish' as tanh(sp) + 4x·σ(x)σ(2sp)σ(−2sp): sech² without
+    1 − tanh²'s cancellation."""
+    sp = softplus.format("{0}")
+    mish_d1 = (f"({tanh}({sp}) + 4 * {{0}} * {expit}({{0}}) * {expit}(2 * {sp}) * {expit}(-2 * {sp}))"
+               if softplus and tanh else "")
+    return {**({"dx_tanh_softplus": mish_d1} if mish_d1 else {}),"x_expit": f"({{0}} * {expit}(({{1}}) * {{0}}))",
             "dx_expit": f"({expit}(({{1}}) * {{0}}) * (1 + ({{1}}) * {{0}} * {expit}(-({{1}}) * {{0}})))",
             "dx_expit_fast": f"({expit}(({{1}}) * {{0}}) * (1 + ({{1}}) * {{0}} * {expit}(-({{1}}) * {{0}})))",
             "ramp": f"(({clip}({{0}}, {{1}}, {{2}}) - ({{1}})) / (({{2}}) - ({{1}})))"}

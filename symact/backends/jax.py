@@ -25,7 +25,8 @@ class JaxBackend(GeneratedBackend):
                  "jax.scipy.special.expit({0}) ** {1} * jax.numpy.logaddexp(0.0, {0}) ** {2})",
              "softplus_stable": "jax.numpy.logaddexp(0.0, {0})", "maximum": "jax.numpy.maximum",
              "minimum": "jax.numpy.minimum", "where": "jax.numpy.where",
-             **forms("jax.scipy.special.expit", "jax.numpy.clip"), **DD_CALLS}
+             **forms("jax.scipy.special.expit", "jax.numpy.clip", "jax.numpy.logaddexp(0.0, {0})",
+                     "jax.numpy.tanh"), **DD_CALLS}
     namespace = ("exp, abs, where, isfinite = jax.numpy.exp, jax.numpy.abs, jax.numpy.where, jax.numpy.isfinite",
              "",
              "@staticmethod",

@@ -332,6 +332,60 @@ SYMACT_FN double symact_dx_expit_fast(double x, double k) {
     return s * (m <= 0 ? SYMACT_FMA(kx, t / d, 1.0) : SYMACT_FMA(-kx, s, h.hi) + h.lo);
 }
 
+/* Mish' as one rational function of t = e^-|x| in double-double (symact.kernels.numba.dx_tanh_softplus) */
+SYMACT_FN symact_dd symact_dd_add(symact_dd a, symact_dd b) {
+    symact_dd s = symact_two_sum(a.hi, b.hi), r;
+    double e = s.lo + (a.lo + b.lo);
+    r.hi = s.hi + e;
+    r.lo = e - (r.hi - s.hi);
+    return r;
+}
+
+SYMACT_FN symact_dd symact_dd_mul(symact_dd a, symact_dd b) {
+    symact_dd r;
+    r.hi = a.hi * b.hi;
+    r.lo = SYMACT_FMA(a.hi, b.hi, -r.hi) + (a.hi * b.lo + a.lo * b.hi);
+    return r;
+}
+
+SYMACT_FN symact_dd symact_dd_of(double hi, double lo) {
+    symact_dd r;
+    r.hi = hi;
+    r.lo = lo;
+    return r;
+}
+
+SYMACT_FN double symact_dx_tanh_softplus(double x) {
+    symact_dd e, t, p, o, s2, w, b, d, dd, q;
+    double a3, a2, a1, a0, c2, c0, inv, g, gl;
+    int n, neg;
+    x = x != x ? x : (x < -760.0 ? -760.0 : (x > 760.0 ? 760.0 : x));
+    neg = x < 0.0;
+    e = symact_exp_parts(-fabs(x), &n);
+    t = symact_dd_of(ldexp(e.hi, n), ldexp(e.lo, n));
+    a3 = neg ? 1.0 : 4.0; a2 = neg ? 4.0 : 6.0; a1 = neg ? 6.0 : 4.0; a0 = neg ? 4.0 : 1.0;
+    p = symact_two_sum(a3 * t.hi, a2);
+    p.lo = p.lo + a3 * t.lo;
+    p = symact_dd_add(symact_dd_mul(p, t), symact_dd_of(a1, 0.0));
+    p = symact_dd_add(symact_dd_mul(p, t), symact_dd_of(a0, 0.0));
+    o = symact_two_sum(1.0, t.hi);
+    o.lo = o.lo + t.lo;
+    s2 = symact_dd_mul(t, t);
+    w = symact_dd_mul(o, neg ? symact_dd_of(1.0, 0.0) : s2);
+    w = symact_dd_mul(w, symact_dd_of(4.0 * x, 0.0));
+    b = symact_dd_add(p, w);
+    c2 = neg ? 1.0 : 2.0; c0 = neg ? 2.0 : 1.0;
+    d = symact_two_sum(c2 * t.hi, 2.0);
+    d.lo = d.lo + c2 * t.lo;
+    d = symact_dd_add(symact_dd_mul(d, t), symact_dd_of(c0, 0.0));
+    dd = symact_dd_mul(d, d);
+    inv = 1.0 / dd.hi;
+    g = b.hi * inv;
+    gl = (SYMACT_FMA(-g, dd.hi, b.hi) + b.lo - g * dd.lo) * inv;
+    q = symact_two_prod(neg ? e.hi : 1.0, g);
+    return ldexp(q.hi + (q.lo + (neg ? e.hi : 1.0) * gl + (neg ? e.lo : 0.0) * g), neg ? n : 0);
+}
+
 SYMACT_FN double symact_ramp(double x, double a, double b) {
     double v = x < a ? a : (x > b ? b : x);
     return (v - a) / (b - a);

@@ -366,6 +366,74 @@ def tanh(x):  # type: ignore[no-untyped-def]
 
 
 @kernel
+def dd_add(a, al, b, bl):  # type: ignore[no-untyped-def]
+    """(a + al) + (b + bl) in double-double, renormalized."""
+    s, e = two_sum(a, b)
+    e = e + (al + bl)
+    h = s + e
+    return h, e - (h - s)
+
+
+@kernel
+def dd_mul(a, al, b, bl):  # type: ignore[no-untyped-def]
+    """(a + al)·(b + bl) in double-double (not renormalized: |lo| stays within a few ulp of hi)."""
+    p = a * b
+    return p, fma(a, b, -p) + (a * bl + al * b)
+
+
+@kernel
+def dx_tanh_softplus(x):  # type: ignore[no-untyped-def]
+    """Mish' = tanh(sp) + x·σ(x)·sech²(sp), sp = softplus(x), as one rational function of t = e^{−|x|}:
+
+        x < 0:  t·(P(t) + 4x(1 + t))/D(t)²,      P = t³ + 4t² + 6t + 4,   D = t² + 2t + 2
+        x ≥ 0:  (P̃(t) + 4x·t²(1 + t))/D̃(t)²,     P̃ = 4t³ + 6t² + 4t + 1,  D̃ = 2t² + 2t + 1
+
+    (tanh(sp) = N/(N + 2) with N = eˣ(eˣ + 2), sech²(sp) = 4(eˣ + 1)²/(N + 2)²; x ≥ 0 multiplied through by t⁴).
+    t from :func:`exp_parts`, everything in double-double, t's 2ⁿ applied last: one rounding (≤ 0.6 ulp), where
+    tanh, log1p and σ rounded apart reached 5.3 ulp left of the root. Within 2⁻⁶ of the root (−1.19) the sum
+    P + 4x(1 + t) cancels past the exponential's 2⁻⁵⁶: near_root's patch."""
+    x = min(max(x, -760.0), 760.0) if x == x else x  # ±inf: t = 0 without inf·0
+    neg = x < 0.0
+    e, el, n = exp_parts(-abs(x))
+    t = scale(e, n)
+    tl = scale(el, n)
+    a3 = 1.0 if neg else 4.0
+    a2 = 4.0 if neg else 6.0
+    a1 = 6.0 if neg else 4.0
+    a0 = 4.0 if neg else 1.0
+    p, pl = two_sum(a3 * t, a2)  # a3·t exact: a3 is 1 or 4
+    pl = pl + a3 * tl
+    p, pl = dd_mul(p, pl, t, tl)
+    p, pl = dd_add(p, pl, a1, 0.0)
+    p, pl = dd_mul(p, pl, t, tl)
+    p, pl = dd_add(p, pl, a0, 0.0)
+    # W = 4x(1 + t)·(1 or t²)
+    o, ol = two_sum(1.0, t)
+    ol = ol + tl
+    s2, s2l = dd_mul(t, tl, t, tl)
+    sq = 1.0 if neg else s2
+    sql = 0.0 if neg else s2l
+    w, wl = dd_mul(o, ol, sq, sql)
+    w, wl = dd_mul(w, wl, 4.0 * x, 0.0)
+    b, bl = dd_add(p, pl, w, wl)
+    # D = t² + 2t + 2 or 2t² + 2t + 1
+    c2 = 1.0 if neg else 2.0
+    c0 = 2.0 if neg else 1.0
+    d, dl = two_sum(c2 * t, 2.0)
+    dl = dl + c2 * tl
+    d, dl = dd_mul(d, dl, t, tl)
+    d, dl = dd_add(d, dl, c0, 0.0)
+    dd, ddl = dd_mul(d, dl, d, dl)
+    inv = 1.0 / dd
+    g = b * inv
+    gl = (fma(-g, dd, b) + bl - g * ddl) * inv
+    m = e if neg else 1.0
+    ml = el if neg else 0.0
+    q, ql = two_prod(m, g)
+    return scale(q + (ql + m * gl + ml * g), n if neg else 0)
+
+
+@kernel
 def x_tanh_softplus(x):  # type: ignore[no-untyped-def]
     """Mish (ddmath.x_tanh_softplus)."""
     t = exp(-abs(x))
@@ -555,13 +623,13 @@ def where(c, a, b):  # type: ignore[no-untyped-def]
 def fused() -> frozenset[str]:
     """The names this module implements (the backend checks a lowered expression against them)."""
     return frozenset(name for name, obj in globals().items() if hasattr(obj, "py_func") and not name.startswith("_")
-                     and name not in {"two_prod", "two_sum", "poly", "exp_parts", "scale"})
+                     and name not in {"two_prod", "two_sum", "poly", "exp_parts", "scale", "dd_add", "dd_mul"})
 
 
 SIMD = frozenset({"exp", "expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "ncdf", "x_ncdf", "gauss", "x_gauss",
                   "gauss_poly", "x_gauss_poly", "k_gauss_poly", "dexpit", "x_minus_tanh", "x_tanh_softplus",
-                  "x_tanh_softplus_fast", "expit", "x_expit", "dx_expit", "dx_expit_fast", "ramp", "maximum", "minimum",
-                  "where", "near_root"})
+                  "x_tanh_softplus_fast", "dx_tanh_softplus", "expit", "x_expit", "dx_expit", "dx_expit_fast", "ramp",
+                  "maximum", "minimum", "where", "near_root"})
 """Kernels made of :func:`exp` and arithmetic only (no libm call): loops over them vectorize, and beat NumPy's
 passes. Not :func:`tanh`: it vectorizes too, but its continued fraction's divisions make it 2.5× slower than
 NumPy's SIMD tanh (it serves the numba backend, where libm's tanh was 2.5 ulp off in tanh²)."""

@@ -188,6 +188,52 @@ def _dx_expit(x: np.ndarray, k: float, k_lo: float = 0.0) -> np.ndarray:
     return np.ldexp(p + (pl + m * gl + ml * g), np.where(neg, n, 0))
 
 
+def _dd_add(a: Any, al: Any, b: Any, bl: Any) -> tuple[Any, Any]:
+    s, e = two_sum(_NumpyNamespace, a, b)
+    e = e + (al + bl)
+    h = s + e
+    return h, e - (h - s)
+
+
+def _dd_mul(a: Any, al: Any, b: Any, bl: Any) -> tuple[Any, Any]:
+    p, e = _NumpyNamespace.two_prod(*np.broadcast_arrays(np.asarray(a, dtype=np.float64), b))
+    return p, e + (a * bl + al * b)
+
+
+def _dx_tanh_softplus(x: np.ndarray) -> np.ndarray:
+    """Mish' as one rational function of t = e^{−|x|} in double-double (symact.kernels.numba.dx_tanh_softplus,
+    step for step): t·(P(t) + 4x(1 + t))/D(t)² for x < 0, (P̃(t) + 4x·t²(1 + t))/D̃(t)² for x ≥ 0."""
+    x = np.clip(np.asarray(x, dtype=np.float64), -760.0, 760.0)
+    neg = x < 0
+    e, el, n = _exp_parts(-np.abs(x))
+    t, tl = np.ldexp(e, n), np.ldexp(el, n)
+    a3, a2, a1, a0 = (np.where(neg, u, v) for u, v in ((1.0, 4.0), (4.0, 6.0), (6.0, 4.0), (4.0, 1.0)))
+    p, pl = two_sum(_NumpyNamespace, a3 * t, a2)
+    pl = pl + a3 * tl
+    p, pl = _dd_mul(p, pl, t, tl)
+    p, pl = _dd_add(p, pl, a1, 0.0)
+    p, pl = _dd_mul(p, pl, t, tl)
+    p, pl = _dd_add(p, pl, a0, 0.0)
+    o, ol = two_sum(_NumpyNamespace, 1.0, t)
+    ol = ol + tl
+    s2, s2l = _dd_mul(t, tl, t, tl)
+    w, wl = _dd_mul(o, ol, np.where(neg, 1.0, s2), np.where(neg, 0.0, s2l))
+    w, wl = _dd_mul(w, wl, 4.0 * x, 0.0)
+    b, bl = _dd_add(p, pl, w, wl)
+    c2, c0 = np.where(neg, 1.0, 2.0), np.where(neg, 2.0, 1.0)
+    d, dl = two_sum(_NumpyNamespace, c2 * t, 2.0)
+    dl = dl + c2 * tl
+    d, dl = _dd_mul(d, dl, t, tl)
+    d, dl = _dd_add(d, dl, c0, 0.0)
+    dd, ddl = _dd_mul(d, dl, d, dl)
+    g = b / dd
+    q, qe = _NumpyNamespace.two_prod(g, dd)
+    gl = (((b - q) - qe) + bl - g * ddl) / dd
+    m, ml = np.where(neg, e, 1.0), np.where(neg, el, 0.0)
+    q, ql = _NumpyNamespace.two_prod(m, g)
+    return np.ldexp(q + (ql + m * gl + ml * g), np.where(neg, n, 0))
+
+
 def _dx_expit_fast(x: np.ndarray, k: float) -> np.ndarray:
     """fast=True: d/dx x·σ(kx) = s·(1 + kx·E·s) with E = e^{−kx}, s = σ(kx) = 1/(1 + E), σ(−kx) = E·s: one exponential
     (the textbook σ(1 + x(1 − σ)) also has one, and cancels in 1 − σ). Beyond kx = −36.7 (where E may
@@ -350,6 +396,7 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "x_expit": _x_expit,
     "dx_expit": _dx_expit,
     "dx_expit_fast": _dx_expit_fast,
+    "dx_tanh_softplus": _dx_tanh_softplus,
     "dexpit_fast": _dexpit_fast,
     "x_tanh_softplus_fast": _x_tanh_softplus_fast,
     "ramp": _ramp,

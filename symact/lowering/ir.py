@@ -226,6 +226,25 @@ class x_tanh_softplus(Lowered):
         return v * sp.tanh(softplus(v))
 
 
+class dx_tanh_softplus(Lowered):
+    """Mish' = tanh(softplus x) + x·σ(x)·sech²(softplus x), one rational function of e^{−|x|} in double-double
+    (symact.kernels.numba.dx_tanh_softplus): ≤ 0.6 ulp outside 2⁻⁶ of its root, near_root's polynomial inside."""
+
+    nargs = 1
+    underflows = True
+    temporaries = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr) -> sp.Expr:
+        s = softplus(v)
+        return sp.tanh(s) + v * sigma(v) * (1 - sp.tanh(s) ** 2)
+
+    @classmethod
+    def root_window(cls, v: sp.Expr) -> float | None:
+        # measured: ≤ 0.95 ulp from 0.009 to 0.06 from the root (−1.19), 3.4 at 0.0013
+        return 2.0**-6
+
+
 class x_tanh_softplus_fast(Lowered):
     """Mish as x·n/(n + 2), n = eˣ(eˣ + 2) (fast=True: one exponential)."""
 

@@ -23,6 +23,7 @@ from .rules import (
     FUSIONS,
     NODE_RULES,
     PAIR_RULES,
+    SUM_FUSIONS,
     apply_pair_rules,
 )
 
@@ -87,6 +88,8 @@ def lower(expr: sp.Expr, *, lowering: bool = True, fast: bool = False) -> sp.Exp
             return e
 
         out = out.replace(lambda e: e.is_Mul, fuse)
+        for fusion in SUM_FUSIONS:
+            out = out.replace(lambda e: e.is_Add, lambda e, f=fusion: f.apply(e, fast))
     return _float_constants(out)
 
 
@@ -151,7 +154,7 @@ def _float_constants(e: sp.Expr) -> sp.Expr:
 
 def rules() -> list[tuple[str, str]]:
     """(name, why) of every rule, in the order they apply — for docs and ``--help``."""
-    return [(r.name, r.doc) for r in (*PAIR_RULES, *NODE_RULES, *FUNCTION_RULES, *FUSIONS)]
+    return [(r.name, r.doc) for r in (*PAIR_RULES, *NODE_RULES, *FUNCTION_RULES, *FUSIONS, *SUM_FUSIONS)]
 
 
 __all__ = ["lower", "rules"]

@@ -20,6 +20,7 @@ from .ir import (
     dexpit,
     dx_expit,
     dx_expit_fast,
+    dx_tanh_softplus,
     erfc_poly,
     erfc_stable,
     expit,
@@ -508,3 +509,20 @@ FUSIONS: tuple[Fusion, ...] = (
     Fusion("dx_expit", "(1 + k·x·σ(−kx))·σ(kx) → dx_expit(x, k_hi, k_lo): SiLU', Swish', QuickGELU' with one "
            "exponential, in double-double", _fuse_dx_expit),
 )
+
+
+def _fuse_mish_d1(e: sp.Expr, fast: bool) -> sp.Expr:
+    """tanh(sp) + 4·σ'(−2sp)·x·σ(x) with sp = softplus(x) — Mish' as lowered term by term — → dx_tanh_softplus(x):
+    one rational function of e^{−|x|} in double-double instead of tanh, log1p and σ rounded apart (5.3 ulp)."""
+    if fast or not e.is_Add:
+        return e
+    sp_x = softplus_stable(x)
+    return dx_tanh_softplus(x) if e == sp.tanh(sp_x) + 4 * dexpit(-2 * sp_x) * x_expit(x, 1) else e
+
+
+SUM_FUSIONS: tuple[Fusion, ...] = (
+    Fusion("mish_d1", "tanh(softplus x) + x·σ(x)·sech²(softplus x) (Mish') → dx_tanh_softplus(x), one rational "
+           "function of e^{−|x|} in double-double", _fuse_mish_d1),
+)
+"""Rewrites of a sum, applied after :data:`FUSIONS` (which rewrite products)."""
+

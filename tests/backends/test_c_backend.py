@@ -141,3 +141,14 @@ def test_errors():
 
     with pytest.raises(symact.InvalidArgumentError, match="no C form of besselj"):
         symact.export(sp.besselj(0, symact.x), backend="c")
+
+
+@pytest.mark.parametrize("flags", [("-O2",), CONTRACTED], ids=["O2", "fp-contract-fast"])
+@pytest.mark.parametrize("name", ["silu", "mish"])
+def test_double_double_derivative_is_within_one_ulp(name, flags):
+    """The double-double SiLU' and Mish' of symact.kernels.c on tests/test_accuracy.py's grid (roots included)."""
+    from test_accuracy import _ROOTS, dd_grid
+
+    f = C.build(prepare(name, 1), flags=flags)
+    r = measure(name, derivative=1, grid=dd_grid(_ROOTS["mish" if name == "mish" else "sigmoid"]), func=f)
+    assert not r.special_failures and r.normal_points > 2000 and r.max_ulp <= 1.0, (r.max_ulp, r.worst_x)

@@ -38,6 +38,8 @@ MP_NUMERIC = {
     "ramp": lambda t, a, b: (min(max(t, a), b) - a) / (b - a),
     "x_tanh_softplus_fast": lambda t: t * mp.tanh(mp.log1p(mp.exp(t))),
     "x_tanh_softplus": lambda t: t * mp.tanh(mp.log1p(mp.exp(t))),
+    "dx_tanh_softplus": lambda t: (mp.tanh(mp.log1p(mp.exp(t)))
+                                   + t * mp.sech(mp.log1p(mp.exp(t))) ** 2 / (1 + mp.exp(-t))),
     "ncdf": lambda t: mp.erfc(-t / mp.sqrt(2)) / 2,
     "x_ncdf": lambda t, k: k * t * mp.erfc(-t / mp.sqrt(2)) / 2,
     "gauss": lambda t: mp.exp(-(t**2) / 2),
