@@ -67,7 +67,7 @@ def test_textbook_formula_is_worse():
 
 
 BANDS = {("gelu_tanh", 1): (-21.7, -20.9), ("gelu", 1): (-38.7, -37.0), ("gelu", 0): (-38.7, -37.0),
-         ("sigmoid", 1): (-745.0, -700.0)}
+         ("sigmoid", 1): (-745.0, -700.0), ("quick_gelu", 1): (-437.0, -405.0)}
 
 
 @pytest.mark.parametrize(("name", "order"), list(BANDS), ids=[f"{n}-d{d}" for n, d in BANDS])
@@ -126,17 +126,24 @@ def test_float64_tails_beyond_float32(name, order):
     assert r.max_ulp <= 2.0, (r.max_ulp, r.worst_x)
 
 
-# First derivatives computed in double-double (d/dx x·σ(kx): SiLU', Swish', QuickGELU'; Mish'): ≤ 1 ulp everywhere
-# their value is normal, the roots' neighbourhoods included (the criterion above would allow 2 ulp, or more where
-# the formula cancels). The roots come from mpmath, not from symact.roots: 1 + u + eᵘ = 0 at u* = −1 − W(1/e)
-# (u = kx), and Mish'(x) = 0 solved by findroot on the formula written here.
+# First derivatives computed in double-double (d/dx x·σ(kx): SiLU', Swish', QuickGELU'; Mish'; GELU-tanh'): ≤ 1 ulp
+# everywhere their value is normal, the roots' neighbourhoods included (the criterion above would allow 2 ulp, or
+# more where the formula cancels). The roots come from mpmath, not from symact.roots: 1 + u + eᵘ = 0 at
+# u* = −1 − W(1/e) (u = kx); Mish'(x) = 0 and GELU-tanh'(x) = 0 solved by findroot on the formulas written here.
 def _mish_d1(t):
     s = mp.log1p(mp.exp(t))
     return mp.tanh(s) + t * mp.sech(s) ** 2 / (1 + mp.exp(-t))
 
 
+def _gelu_tanh_d1(t):  # d/dx (x/2)(1 + tanh(√(2/π)(x + 0.044715x³)))
+    c = mp.sqrt(2 / mp.pi)
+    u = c * (t + mp.mpf("0.044715") * t**3)
+    return (1 + mp.tanh(u)) / 2 + t * mp.sech(u) ** 2 * c * (1 + 3 * mp.mpf("0.044715") * t**2) / 2
+
+
 with mp.workdps(40):
-    _ROOTS = {"sigmoid": float(-1 - mp.lambertw(1 / mp.e).real), "mish": float(mp.findroot(_mish_d1, -1.19))}
+    _ROOTS = {"sigmoid": float(-1 - mp.lambertw(1 / mp.e).real), "mish": float(mp.findroot(_mish_d1, -1.19)),
+              "gelu_tanh": float(mp.findroot(_gelu_tanh_d1, -0.75))}
 _NEAR = np.concatenate([-np.geomspace(1e-15, 0.1, 60), [0.0], np.geomspace(1e-15, 0.1, 60)])
 
 
@@ -148,7 +155,7 @@ def dd_grid(root: float) -> np.ndarray:
 
 DD_DERIVATIVES = [
     pytest.param(name, params, backend, id=f"{name}-{backend}") for backend in ("numpy", "numba")
-    for name, params in (("silu", {}), ("mish", {}))
+    for name, params in (("silu", {}), ("mish", {}), ("gelu_tanh", {}))
 ] + [
     pytest.param(name, params, backend, id=f"{name}{params.get('beta', '')}-{backend}", marks=pytest.mark.slow)
     for name, params in (("quick_gelu", {}), ("swish", {"beta": 0.5}), ("swish", {"beta": 3.0}))
@@ -160,7 +167,7 @@ DD_DERIVATIVES = [
 def test_double_double_derivative_is_within_one_ulp(name, params, backend):
     k = 1.0 if name == "mish" else params.get("beta", 1.702 if name == "quick_gelu" else 1.0)
     func = symact.lambdify(name, derivative=1, backend=backend, **params)
-    grid = dd_grid(_ROOTS["mish" if name == "mish" else "sigmoid"]) / k
+    grid = dd_grid(_ROOTS.get(name, _ROOTS["sigmoid"])) / k
     r = measure(name, derivative=1, grid=grid, func=func, **params)
     assert not r.special_failures and not r.warnings, (r.special_failures, r.warnings)
-    assert r.normal_points > 2000 and r.max_ulp <= 1.0, (r.max_ulp, r.worst_x)
+    assert r.normal_points > 1500 and r.max_ulp <= 1.0, (r.max_ulp, r.worst_x)  # GELU-tanh' underflows below −21

@@ -35,7 +35,11 @@ def forms(expit: str, clip: str, softplus: str = "", tanh: str = "") -> dict[str
     sp = softplus.format("{0}")
     mish_d1 = (f"({tanh}({sp}) + 4 * {{0}} * {expit}({{0}}) * {expit}(2 * {sp}) * {expit}(-2 * {sp}))"
                if softplus and tanh else "")
-    return {**({"dx_tanh_softplus": mish_d1} if mish_d1 else {}),"x_expit": f"({{0}} * {expit}(({{1}}) * {{0}}))",
+    z = "(({1}) + ({3}) * {0} ** 2) * {0}"
+    y = "(({1}) + 3 * ({3}) * {0} ** 2) * {0}"
+    return {**({"dx_tanh_softplus": mish_d1} if mish_d1 else {}),
+            "dx_expit_cubic": f"({expit}({z}) * (1 + {y} * {expit}(-{z})))",
+            "x_expit": f"({{0}} * {expit}(({{1}}) * {{0}}))",
             "dx_expit": f"({expit}(({{1}}) * {{0}}) * (1 + ({{1}}) * {{0}} * {expit}(-({{1}}) * {{0}})))",
             "dx_expit_fast": f"({expit}(({{1}}) * {{0}}) * (1 + ({{1}}) * {{0}} * {expit}(-({{1}}) * {{0}})))",
             "ramp": f"(({clip}({{0}}, {{1}}, {{2}}) - ({{1}})) / (({{2}}) - ({{1}})))"}

@@ -300,7 +300,7 @@ SYMACT_FN double symact_dx_expit(double x, double k, double k_lo) {
     double u = x * k, ul = SYMACT_FMA(x, k, -u) + x * k_lo, t, tl, c, cl, f1, inv, g, gl;
     symact_dd e, w, h, b, d, dd, p;
     int n, neg;
-    ul = fabs(u) < 700.0 ? ul : 0.0;
+    ul = fabs(u) < 800.0 ? ul : 0.0;
     u = u != u ? u : (u < -760.0 ? -760.0 : (u > 760.0 ? 760.0 : u));
     neg = u < 0.0;
     e = symact_exp_parts(-fabs(u), &n);
@@ -384,6 +384,38 @@ SYMACT_FN double symact_dx_tanh_softplus(double x) {
     gl = (SYMACT_FMA(-g, dd.hi, b.hi) + b.lo - g * dd.lo) * inv;
     q = symact_two_prod(neg ? e.hi : 1.0, g);
     return ldexp(q.hi + (q.lo + (neg ? e.hi : 1.0) * gl + (neg ? e.lo : 0.0) * g), neg ? n : 0);
+}
+
+/* d/dx x*sigma(a1*x + a3*x^3) (GELU-tanh') in double-double (symact.kernels.numba.dx_expit_cubic) */
+SYMACT_FN double symact_dx_expit_cubic(double x, double a1, double a1_lo, double a3, double a3_lo) {
+    symact_dd q, m, m3, s, z, s3, y, e, t, o, yt, b, dd, p;
+    double inv, g, gl, mm, mml;
+    int n, neg;
+    x = x != x ? x : (x < -1e5 ? -1e5 : (x > 1e5 ? 1e5 : x));
+    q = symact_two_prod(x, x);
+    m = symact_dd_mul(symact_dd_of(a3, a3_lo), q);
+    s = symact_dd_add(m, symact_dd_of(a1, a1_lo));
+    z = symact_dd_mul(symact_dd_of(x, 0.0), s);
+    m3 = symact_two_prod(3.0, m.hi);
+    m3.lo = m3.lo + 3.0 * m.lo;
+    s3 = symact_dd_add(m3, symact_dd_of(a1, a1_lo));
+    y = symact_dd_mul(symact_dd_of(x, 0.0), s3);
+    neg = z.hi < 0.0;
+    e = symact_exp_parts(-fabs(z.hi), &n);
+    e.lo = e.lo + e.hi * (neg ? z.lo : -z.lo);
+    t = symact_dd_of(ldexp(e.hi, n), ldexp(e.lo, n));
+    o = symact_two_sum(1.0, t.hi);
+    o.lo = o.lo + t.lo;
+    yt = symact_dd_mul(y, t);
+    b = symact_dd_add(o, neg ? y : yt);
+    dd = symact_dd_mul(o, o);
+    inv = 1.0 / dd.hi;
+    g = b.hi * inv;
+    gl = (SYMACT_FMA(-g, dd.hi, b.hi) + b.lo - g * dd.lo) * inv;
+    mm = neg ? (z.hi > -760.0 ? e.hi : 0.0) : 1.0; /* exp_parts clamps at -760: the result is 0 beyond */
+    mml = neg && z.hi > -760.0 ? e.lo : 0.0;
+    p = symact_two_prod(mm, g);
+    return ldexp(p.hi + (p.lo + mm * gl + mml * g), neg ? n : 0);
 }
 
 SYMACT_FN double symact_ramp(double x, double a, double b) {

@@ -487,7 +487,7 @@ def dx_expit(x, k, k_lo):  # type: ignore[no-untyped-def]
     patch takes over there (ir.dx_expit.root_window)."""
     u = x * k
     ul = fma(x, k, -u) + x * k_lo
-    ul = ul if abs(u) < 700.0 else 0.0  # beyond, t is 0 (or 1 + u) and the error term may overflow
+    ul = ul if abs(u) < 800.0 else 0.0  # beyond, t is 0 (or 1): no error term (x·k_lo may be huge, x·k inf)
     u = min(max(u, -760.0), 760.0) if u == u else u  # ±inf: t = 0 without inf·0
     neg = u < 0.0
     e, el, n = exp_parts(-abs(u))
@@ -514,6 +514,42 @@ def dx_expit(x, k, k_lo):  # type: ignore[no-untyped-def]
     ml = el if neg else 0.0
     p, pl = two_prod(m, g)
     return scale(p + (pl + m * gl + ml * g), n if neg else 0)
+
+
+@kernel
+def dx_expit_cubic(x, a1, a1_lo, a3, a3_lo):  # type: ignore[no-untyped-def]
+    """d/dx x·σ(z), z = a₁x + a₃x³ (GELU-tanh'): σ(z)(1 + y·σ(−z)) with y = x·z′ = a₁x + 3a₃x³, z and y in
+    double-double; with t = e^{−|z|}, t·((1 + t) + y)/(1 + t)² for z < 0 and ((1 + t) + y·t)/(1 + t)² for z ≥ 0,
+    as :func:`dx_expit` (one rounding; t's 2ⁿ applied last, so GELU-tanh' near −21.2, where σ(z) is subnormal and
+    the result normal, is exact too). |x| is clamped to 10⁵, where the result is 0 or 1 already."""
+    x = min(max(x, -1e5), 1e5) if x == x else x
+    q, ql = two_prod(x, x)
+    m, ml = dd_mul(a3, a3_lo, q, ql)
+    s, sl = dd_add(m, ml, a1, a1_lo)
+    z, zl = dd_mul(x, 0.0, s, sl)
+    m3, m3l = two_prod(3.0, m)
+    s3, s3l = dd_add(m3, m3l + 3.0 * ml, a1, a1_lo)
+    y, yl = dd_mul(x, 0.0, s3, s3l)
+    neg = z < 0.0
+    e, el, n = exp_parts(-abs(z))
+    el = el + e * (zl if neg else -zl)
+    t = scale(e, n)
+    tl = scale(el, n)
+    o, ol = two_sum(1.0, t)
+    ol = ol + tl
+    yt, ytl = dd_mul(y, yl, t, tl)
+    w = y if neg else yt
+    wl = yl if neg else ytl
+    b, bl = dd_add(o, ol, w, wl)
+    dd, ddl = dd_mul(o, ol, o, ol)
+    inv = 1.0 / dd
+    g = b * inv
+    gl = (fma(-g, dd, b) + bl - g * ddl) * inv
+    far = z <= -760.0  # exp_parts clamps there, and t·y would be e⁻⁷⁶⁰·y: the result is 0
+    mm = (0.0 if far else e) if neg else 1.0
+    mml = (0.0 if far else el) if neg else 0.0
+    p, pl = two_prod(mm, g)
+    return scale(p + (pl + mm * gl + mml * g), n if neg else 0)
 
 
 @kernel
@@ -628,8 +664,8 @@ def fused() -> frozenset[str]:
 
 SIMD = frozenset({"exp", "expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "ncdf", "x_ncdf", "gauss", "x_gauss",
                   "gauss_poly", "x_gauss_poly", "k_gauss_poly", "dexpit", "x_minus_tanh", "x_tanh_softplus",
-                  "x_tanh_softplus_fast", "dx_tanh_softplus", "expit", "x_expit", "dx_expit", "dx_expit_fast", "ramp",
-                  "maximum", "minimum", "where", "near_root"})
+                  "x_tanh_softplus_fast", "dx_tanh_softplus", "expit", "x_expit", "dx_expit", "dx_expit_fast",
+                  "dx_expit_cubic", "ramp", "maximum", "minimum", "where", "near_root"})
 """Kernels made of :func:`exp` and arithmetic only (no libm call): loops over them vectorize, and beat NumPy's
 passes. Not :func:`tanh`: it vectorizes too, but its continued fraction's divisions make it 2.5× slower than
 NumPy's SIMD tanh (it serves the numba backend, where libm's tanh was 2.5 ulp off in tanh²)."""

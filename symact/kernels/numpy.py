@@ -164,7 +164,7 @@ def _dx_expit(x: np.ndarray, k: float, k_lo: float = 0.0) -> np.ndarray:
     two_prod = _NumpyNamespace.two_prod
     x = np.asarray(x)
     u, ul = two_prod(x, np.broadcast_to(k, x.shape).astype(x.dtype))
-    ul = np.where(np.abs(u) < 700.0, ul + x * k_lo, 0.0)  # beyond, t is 0 (or 1 + u)
+    ul = np.where(np.abs(u) < 800.0, ul + x * k_lo, 0.0)  # beyond, t is 0 (or 1): no error term
     u = np.clip(u, -760.0, 760.0)  # ±inf: t = 0 without inf·0
     neg = u < 0
     e, el, n = _exp_parts(-np.abs(u))
@@ -232,6 +232,35 @@ def _dx_tanh_softplus(x: np.ndarray) -> np.ndarray:
     m, ml = np.where(neg, e, 1.0), np.where(neg, el, 0.0)
     q, ql = _NumpyNamespace.two_prod(m, g)
     return np.ldexp(q + (ql + m * gl + ml * g), np.where(neg, n, 0))
+
+
+def _dx_expit_cubic(x: np.ndarray, a1: float, a1_lo: float, a3: float, a3_lo: float) -> np.ndarray:
+    """d/dx x·σ(a₁x + a₃x³) (GELU-tanh') in double-double (symact.kernels.numba.dx_expit_cubic, step for step)."""
+    two_prod = _NumpyNamespace.two_prod
+    x = np.clip(np.asarray(x, dtype=np.float64), -1e5, 1e5)
+    q, ql = two_prod(x, x)
+    m, ml = _dd_mul(a3, a3_lo, q, ql)
+    s, sl = _dd_add(m, ml, a1, a1_lo)
+    z, zl = _dd_mul(x, 0.0, s, sl)
+    m3, m3l = two_prod(np.broadcast_to(3.0, m.shape), m)
+    s3, s3l = _dd_add(m3, m3l + 3.0 * ml, a1, a1_lo)
+    y, yl = _dd_mul(x, 0.0, s3, s3l)
+    neg = z < 0
+    e, el, n = _exp_parts(-np.abs(z))
+    el = el + e * np.where(neg, zl, -zl)
+    t, tl = np.ldexp(e, n), np.ldexp(el, n)
+    o, ol = two_sum(_NumpyNamespace, 1.0, t)
+    ol = ol + tl
+    yt, ytl = _dd_mul(y, yl, t, tl)
+    b, bl = _dd_add(o, ol, np.where(neg, y, yt), np.where(neg, yl, ytl))
+    dd, ddl = _dd_mul(o, ol, o, ol)
+    g = b / dd
+    r, re = two_prod(g, dd)
+    gl = (((b - r) - re) + bl - g * ddl) / dd
+    near = z > -760.0  # exp_parts clamps at −760, where t·y would be e⁻⁷⁶⁰·y: the result is 0
+    mm, mml = np.where(neg, np.where(near, e, 0.0), 1.0), np.where(neg & near, el, 0.0)
+    p, pl = two_prod(mm, g)
+    return np.ldexp(p + (pl + mm * gl + mml * g), np.where(neg, n, 0))
 
 
 def _dx_expit_fast(x: np.ndarray, k: float) -> np.ndarray:
@@ -397,6 +426,7 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "dx_expit": _dx_expit,
     "dx_expit_fast": _dx_expit_fast,
     "dx_tanh_softplus": _dx_tanh_softplus,
+    "dx_expit_cubic": _dx_expit_cubic,
     "dexpit_fast": _dexpit_fast,
     "x_tanh_softplus_fast": _x_tanh_softplus_fast,
     "ramp": _ramp,

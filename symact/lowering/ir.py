@@ -178,6 +178,26 @@ class dx_expit(Lowered):
         return 2.0**-6 / abs(float(k_hi))
 
 
+class dx_expit_cubic(Lowered):
+    """dx_expit_cubic(x, a₁_hi, a₁_lo, a₃_hi, a₃_lo) = d/dx x·σ(z), z = a₁x + a₃x³: σ(z)(1 + y·σ(−z)) with
+    y = x·z′ = a₁x + 3a₃x³ (GELU-tanh' = d/dx x·σ(2√(2/π)(x + 0.044715x³))), z and y in double-double, then as
+    :class:`dx_expit`: ≤ 0.6 ulp, results from a subnormal σ(z) exact (GELU-tanh' near −21.2)."""
+
+    nargs = 5
+    underflows = True
+    temporaries = True
+
+    @classmethod
+    def meaning(cls, v: sp.Expr, a1_hi: sp.Expr, a1_lo: sp.Expr, a3_hi: sp.Expr, a3_lo: sp.Expr) -> sp.Expr:
+        a1, a3 = a1_hi + a1_lo, a3_hi + a3_lo
+        z = a1 * v + a3 * v**3
+        return sigma(z) * (1 + (a1 * v + 3 * a3 * v**3) * sigma(-z))
+
+    @classmethod
+    def root_window(cls, v: sp.Expr, a1_hi: sp.Expr, *rest: sp.Expr) -> float | None:
+        return 2.0**-6 / abs(float(a1_hi))
+
+
 class dx_expit_fast(Lowered):
     """d/dx x·σ(kx) as σ(kx)(1 + kx·σ(−kx)) in plain double (fast=True: ~5 ulp left of the root)."""
 

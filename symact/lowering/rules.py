@@ -19,6 +19,7 @@ from ..symbols import x
 from .ir import (
     dexpit,
     dx_expit,
+    dx_expit_cubic,
     dx_expit_fast,
     dx_tanh_softplus,
     erfc_poly,
@@ -469,7 +470,7 @@ def _fuse_dx_expit(e: sp.Expr, fast: bool) -> sp.Expr:
             hi, lo = _split_constant(k)
         elif isinstance(f, expit_poly) and len(f.args) == 5 and all(c.is_zero for c in f.args[3:]):
             hi, lo = f.args[1], f.args[2]
-            k = hi + lo
+            k = _exact_sum(hi, lo)
             partner = next((g for g in e.args if g.is_Add and len(g.args) == 2 and 1 in g.args
                             and any(_is_x_expit_of(t, hi, lo, k) for t in g.args)), None)
         else:
@@ -520,7 +521,43 @@ def _fuse_mish_d1(e: sp.Expr, fast: bool) -> sp.Expr:
     return dx_tanh_softplus(x) if e == sp.tanh(sp_x) + 4 * dexpit(-2 * sp_x) * x_expit(x, 1) else e
 
 
+def _fuse_dx_expit_cubic(e: sp.Expr, fast: bool) -> sp.Expr:
+    """σ(z) + R(x)·σ(−z)·x·σ(z) with z = a₁x + a₃x³ and R = a₁ + 3a₃x² — d/dx x·σ(z) as lowered term by term
+    (GELU-tanh', its 0.7978845608 variant) — → dx_expit_cubic(x, a₁, a₃) in double-double (7.0 ulp → 0.6)."""
+    if fast or not e.is_Add or len(e.args) != 2:
+        return e
+    for first, second in (e.args, e.args[::-1]):
+        if not (isinstance(first, expit_poly) and len(first.args) == 9 and second.is_Mul):
+            continue
+        a3h, a3l, z2h, z2l, a1h, a1l, z0h, z0l = first.args[1:]
+        if not all(c.is_zero for c in (z2h, z2l, z0h, z0l)):
+            continue
+        mirror = expit_poly(x, *(-c for c in first.args[1:]))
+        if mirror not in second.args or x_expit_poly(*first.args) not in second.args:
+            continue
+        rest = sp.Mul(*(a for a in second.args if a not in (mirror, x_expit_poly(*first.args))))
+        if not rest.is_polynomial(x):
+            continue
+        c = [sp.S(v) for v in sp.Poly(sp.expand(rest), x).all_coeffs()[::-1]] + [sp.S.Zero] * 3
+        a1, a3 = _exact_sum(a1h, a1l), _exact_sum(a3h, a3l)
+        if all(v.is_zero for v in (c[1], *c[3:])) and _near(c[0], a1) and _near(c[2], 3 * a3):
+            return dx_expit_cubic(x, a1h, a1l, a3h, a3l)
+    return e
+
+
+def _exact_sum(hi: sp.Expr, lo: sp.Expr) -> sp.Expr:
+    """hi + lo without rounding (the Floats of a double-double pair hold doubles exactly; their sum as Floats would
+    round to 17 digits)."""
+    return sp.Rational(hi) + sp.Rational(lo)
+
+
+def _near(a: sp.Expr, b: sp.Expr) -> bool:
+    return bool(abs(sp.N(a - b, 40)) <= sp.Float("1e-25") * abs(sp.N(b, 40)))
+
+
 SUM_FUSIONS: tuple[Fusion, ...] = (
+    Fusion("dx_expit_cubic", "σ(z)(1 + x·z′·σ(−z)), z = a₁x + a₃x³ (GELU-tanh') → dx_expit_cubic(x, a₁, a₃), in "
+           "double-double", _fuse_dx_expit_cubic),
     Fusion("mish_d1", "tanh(softplus x) + x·σ(x)·sech²(softplus x) (Mish') → dx_tanh_softplus(x), one rational "
            "function of e^{−|x|} in double-double", _fuse_mish_d1),
 )

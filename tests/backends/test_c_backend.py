@@ -30,8 +30,8 @@ CONTRACTED = ("-O2", "-ffp-contract=fast", *(("-mfma",) if platform.machine() in
 
 # Results whose factors underflow while the product is normal: NumPy re-evaluates them in longdouble, the C header
 # has no portable wider range. Measured on BANDS' 301 points each (README, Accuracy and speed): the bound here
-# keeps the gap from growing unnoticed.
-C_UNDERFLOW_GAPS = {("gelu_tanh", 1): 1300.0, ("gelu", 1): 8.0}
+# keeps the gap from growing unnoticed. GELU-tanh' (1206 ulp before) applies σ's 2ⁿ last (dx_expit_cubic): none.
+C_UNDERFLOW_GAPS = {("gelu", 1): 8.0}
 
 
 pytestmark = pytest.mark.usefixtures("private_cache")
@@ -144,11 +144,13 @@ def test_errors():
 
 
 @pytest.mark.parametrize("flags", [("-O2",), CONTRACTED], ids=["O2", "fp-contract-fast"])
-@pytest.mark.parametrize("name", ["silu", "mish"])
+@pytest.mark.parametrize("name", ["silu", pytest.param("mish", marks=pytest.mark.slow),
+                                  pytest.param("gelu_tanh", marks=pytest.mark.slow)])
 def test_double_double_derivative_is_within_one_ulp(name, flags):
-    """The double-double SiLU' and Mish' of symact.kernels.c on tests/test_accuracy.py's grid (roots included)."""
+    """The double-double SiLU', Mish' and GELU-tanh' of symact.kernels.c on tests/test_accuracy.py's grid (roots
+    included)."""
     from test_accuracy import _ROOTS, dd_grid
 
     f = C.build(prepare(name, 1), flags=flags)
-    r = measure(name, derivative=1, grid=dd_grid(_ROOTS["mish" if name == "mish" else "sigmoid"]), func=f)
-    assert not r.special_failures and r.normal_points > 2000 and r.max_ulp <= 1.0, (r.max_ulp, r.worst_x)
+    r = measure(name, derivative=1, grid=dd_grid(_ROOTS.get(name, _ROOTS["sigmoid"])), func=f)
+    assert not r.special_failures and r.normal_points > 1500 and r.max_ulp <= 1.0, (r.max_ulp, r.worst_x)

@@ -21,6 +21,11 @@ def _poly(t, coeffs):
     return total
 
 
+def _dx_expit_cubic(t, a1, a3):
+    z = a1 * t + a3 * t**3
+    return (1 + (a1 * t + 3 * a3 * t**3) / (1 + mp.exp(z))) / (1 + mp.exp(-z))
+
+
 # mpmath meanings of the lowered functions, written independently of symact.lowering.ir and the kernels
 MP_NUMERIC = {
     "expit_poly": lambda t, *c: 1 / (1 + mp.exp(-_poly(t, c))),
@@ -34,6 +39,7 @@ MP_NUMERIC = {
     "dexpit_fast": lambda z: 1 / ((1 + mp.exp(-z)) * (1 + mp.exp(z))),
     "x_expit": lambda t, k: t / (1 + mp.exp(-k * t)),
     "dx_expit": lambda t, kh, kl: (1 + (kh + kl) * t / (1 + mp.exp((kh + kl) * t))) / (1 + mp.exp(-(kh + kl) * t)),
+    "dx_expit_cubic": lambda t, a1h, a1l, a3h, a3l: _dx_expit_cubic(t, a1h + a1l, a3h + a3l),
     "dx_expit_fast": lambda t, k: (1 + k * t / (1 + mp.exp(k * t))) / (1 + mp.exp(-k * t)),
     "ramp": lambda t, a, b: (min(max(t, a), b) - a) / (b - a),
     "x_tanh_softplus_fast": lambda t: t * mp.tanh(mp.log1p(mp.exp(t))),
