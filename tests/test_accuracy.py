@@ -126,10 +126,10 @@ def test_float64_tails_beyond_float32(name, order):
     assert r.max_ulp <= 2.0, (r.max_ulp, r.worst_x)
 
 
-# First derivatives computed in double-double (d/dx x·σ(kx): SiLU', Swish', QuickGELU'; Mish'; GELU-tanh'): ≤ 1 ulp
-# everywhere their value is normal, the roots' neighbourhoods included (the criterion above would allow 2 ulp, or
+# First derivatives computed in double-double (d/dx x·σ(kx): SiLU', Swish', QuickGELU'; Mish'; GELU-tanh'; GELU'): ≤ 1
+# ulp everywhere their value is normal, the roots' neighbourhoods included (the criterion above would allow 2 ulp, or
 # more where the formula cancels). The roots come from mpmath, not from symact.roots: 1 + u + eᵘ = 0 at
-# u* = −1 − W(1/e) (u = kx); Mish'(x) = 0 and GELU-tanh'(x) = 0 solved by findroot on the formulas written here.
+# u* = −1 − W(1/e) (u = kx); Mish', GELU-tanh' and GELU' = 0 solved by findroot on the formulas written here.
 def _mish_d1(t):
     s = mp.log1p(mp.exp(t))
     return mp.tanh(s) + t * mp.sech(s) ** 2 / (1 + mp.exp(-t))
@@ -141,8 +141,13 @@ def _gelu_tanh_d1(t):  # d/dx (x/2)(1 + tanh(√(2/π)(x + 0.044715x³)))
     return (1 + mp.tanh(u)) / 2 + t * mp.sech(u) ** 2 * c * (1 + 3 * mp.mpf("0.044715") * t**2) / 2
 
 
+def _gelu_d1(t):  # Φ(x) + x·φ(x)
+    return mp.ncdf(t) + t * mp.npdf(t)
+
+
 with mp.workdps(40):
-    _ROOTS = {"sigmoid": float(-1 - mp.lambertw(1 / mp.e).real), "mish": float(mp.findroot(_mish_d1, -1.19)),
+    _ROOTS = {"gelu": float(mp.findroot(_gelu_d1, -0.75)), "sigmoid": float(-1 - mp.lambertw(1 / mp.e).real),
+              "mish": float(mp.findroot(_mish_d1, -1.19)),
               "gelu_tanh": float(mp.findroot(_gelu_tanh_d1, -0.75))}
 _NEAR = np.concatenate([-np.geomspace(1e-15, 0.1, 60), [0.0], np.geomspace(1e-15, 0.1, 60)])
 
@@ -155,7 +160,7 @@ def dd_grid(root: float) -> np.ndarray:
 
 DD_DERIVATIVES = [
     pytest.param(name, params, backend, id=f"{name}-{backend}") for backend in ("numpy", "numba")
-    for name, params in (("silu", {}), ("mish", {}), ("gelu_tanh", {}))
+    for name, params in (("silu", {}), ("mish", {}), ("gelu_tanh", {}), ("gelu", {}))
 ] + [
     pytest.param(name, params, backend, id=f"{name}{params.get('beta', '')}-{backend}", marks=pytest.mark.slow)
     for name, params in (("quick_gelu", {}), ("swish", {"beta": 0.5}), ("swish", {"beta": 3.0}))

@@ -22,10 +22,22 @@ from sympy.printing.numpy import NumPyPrinter
 
 from ..kernels import ddmath, erfcx
 from ..lowering import LOWERED, lower, names_where, with_roots
+from ..lowering.ir import dx_ncdf, ncdf, x_gauss
 from .base import Prepared, compile_source, float_code, unsupported
 
 DD_CALLS = {name: f"{name}(_xp, {{all}})" for name in sorted(names_where("double_double"))}
 """Double-double lowered functions: a call of the copied symact.kernels.ddmath function with the namespace."""
+
+
+UNFUSED = frozenset({"dx_ncdf"})
+"""Lowered functions these modules never see: :func:`_unfused` writes them back as the parts they fused."""
+
+
+def _unfused(lowered: sp.Expr) -> sp.Expr:
+    """Fused kernels the frameworks' modules do not carry, written back as the parts they fused: GELU's
+    dx_ncdf(x, k) as ncdf(x) + x_gauss(x, k) (ddmath's forms, copied into the module)."""
+    return lowered.replace(lambda e: isinstance(e, dx_ncdf), lambda e: ncdf(e.args[0]) + x_gauss(e.args[0],
+                                                                                                 e.args[1] + e.args[2]))
 
 
 def forms(expit: str, clip: str, softplus: str = "", tanh: str = "") -> dict[str, str]:
@@ -97,7 +109,7 @@ class GeneratedBackend:
         # orders d, d+1, d+2: the first two get custom gradients, so second derivatives work too
         chain = [prepared, prepared.derivative()]
         chain.append(chain[1].derivative())
-        lows = [with_roots(lower(p.expr), p.roots()) for p in chain]
+        lows = [with_roots(_unfused(lower(p.expr)), p.roots()) for p in chain]
         header = [f'"""{prepared.title}', "", "Stable form:", f"    {sp.sstr(lows[0])}", '"""', "", *self.imports]
         names = [name, f"{name}_grad", f"{name}_grad2"]
         impl = [f"_{n}_impl" for n in names]

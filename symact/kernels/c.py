@@ -418,6 +418,29 @@ SYMACT_FN double symact_dx_expit_cubic(double x, double a1, double a1_lo, double
     return ldexp(p.hi + (p.lo + mm * gl + mml * g), neg ? n : 0);
 }
 
+/* GELU' = Phi(x) + k*x*e^(-x^2/2) as e^(-x^2/2)*(g/2 +- k*x), g = erfcx(|x|/sqrt 2), the bracket in
+   double-double (symact.kernels.numba.dx_ncdf) */
+SYMACT_FN double symact_dx_ncdf(double x, double k, double k_lo) {
+    symact_dd g, sq, e, kx, b, p, r;
+    double u = fabs(x);
+    int n, neg = x < 0.0, far;
+    g = symact_table(u, &SYMACT_RS2_ROWS[0][0], SYMACT_RS2_B0_LO, SYMACT_RS2_COUNT, SYMACT_RS2_DEGREE,
+                     SYMACT_RS2_WIDTH, SYMACT_RS2_LIMIT);
+    sq = symact_two_prod(u, u);
+    e = symact_exp_parts(-0.5 * sq.hi, &n);
+    e.lo = e.lo - e.hi * (0.5 * sq.lo);
+    kx = symact_two_prod(x, k);
+    kx.lo = kx.lo + x * k_lo;
+    b = symact_dd_add(symact_dd_of(0.5 * g.hi, 0.5 * g.lo), neg ? kx : symact_dd_of(-kx.hi, -kx.lo));
+    far = 0.5 * sq.hi > 760.0; /* exp_parts clamps: the result is 0 or 1 */
+    if (far) e = symact_dd_of(0.0, 0.0);
+    p = symact_two_prod(e.hi, b.hi);
+    p.lo = p.lo + e.hi * b.lo + e.lo * b.hi;
+    if (neg) return ldexp(p.hi + p.lo, n);
+    r = symact_two_sum(1.0, -ldexp(p.hi, n));
+    return r.hi + (r.lo - ldexp(p.lo, n));
+}
+
 SYMACT_FN double symact_ramp(double x, double a, double b) {
     double v = x < a ? a : (x > b ? b : x);
     return (v - a) / (b - a);

@@ -263,6 +263,28 @@ def _dx_expit_cubic(x: np.ndarray, a1: float, a1_lo: float, a3: float, a3_lo: fl
     return np.ldexp(p + (pl + mm * gl + mml * g), np.where(neg, n, 0))
 
 
+def _dx_ncdf(x: np.ndarray, k: float, k_lo: float) -> np.ndarray:
+    """GELU' = Φ(x) + kx·e^{−x²/2} as e^{−x²/2}(g/2 ± kx), g = erfcx(|x|/√2), the bracket in double-double
+    (symact.kernels.numba.dx_ncdf, step for step)."""
+    two_prod = _NumpyNamespace.two_prod
+    x = np.asarray(x, dtype=np.float64)
+    u = np.abs(x)
+    g, g_lo = erfcx_rsqrt2_dd(u)
+    sq, sq_err = two_prod(u, u)
+    e, el, n = _exp_parts(-0.5 * sq)
+    el = el - e * (0.5 * sq_err)
+    kx, kxl = two_prod(x, np.broadcast_to(k, x.shape))
+    kxl = kxl + x * k_lo
+    neg = x < 0
+    b, bl = _dd_add(0.5 * g, 0.5 * g_lo, np.where(neg, kx, -kx), np.where(neg, kxl, -kxl))
+    far = 0.5 * sq > 760.0  # exp_parts clamps: the result is 0 or 1
+    e, el = np.where(far, 0.0, e), np.where(far, 0.0, el)
+    p, pl = two_prod(e, b)
+    pl = pl + e * bl + el * b
+    r, rl = two_sum(_NumpyNamespace, 1.0, -np.ldexp(p, n))
+    return np.where(neg, np.ldexp(p + pl, n), r + (rl - np.ldexp(pl, n)))
+
+
 def _dx_expit_fast(x: np.ndarray, k: float) -> np.ndarray:
     """fast=True: d/dx x·σ(kx) = s·(1 + kx·E·s) with E = e^{−kx}, s = σ(kx) = 1/(1 + E), σ(−kx) = E·s: one exponential
     (the textbook σ(1 + x(1 − σ)) also has one, and cancels in 1 − σ). Beyond kx = −36.7 (where E may
@@ -427,6 +449,7 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "dx_expit_fast": _dx_expit_fast,
     "dx_tanh_softplus": _dx_tanh_softplus,
     "dx_expit_cubic": _dx_expit_cubic,
+    "dx_ncdf": _dx_ncdf,
     "dexpit_fast": _dexpit_fast,
     "x_tanh_softplus_fast": _x_tanh_softplus_fast,
     "ramp": _ramp,

@@ -144,10 +144,10 @@ def test_errors():
 
 
 @pytest.mark.parametrize("flags", [("-O2",), CONTRACTED], ids=["O2", "fp-contract-fast"])
-@pytest.mark.parametrize("name", ["silu", pytest.param("mish", marks=pytest.mark.slow),
-                                  pytest.param("gelu_tanh", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("name", ["silu", *(pytest.param(n, marks=pytest.mark.slow) for n in ("mish", "gelu_tanh",
+                                                                                              "gelu"))])
 def test_double_double_derivative_is_within_one_ulp(name, flags):
-    """The double-double SiLU', Mish' and GELU-tanh' of symact.kernels.c on tests/test_accuracy.py's grid (roots
+    """The double-double SiLU', Mish', GELU-tanh' and GELU' of symact.kernels.c on tests/test_accuracy.py's grid (roots
     included)."""
     from test_accuracy import _ROOTS, dd_grid
 

@@ -39,6 +39,7 @@ MP_NUMERIC = {
     "dexpit_fast": lambda z: 1 / ((1 + mp.exp(-z)) * (1 + mp.exp(z))),
     "x_expit": lambda t, k: t / (1 + mp.exp(-k * t)),
     "dx_expit": lambda t, kh, kl: (1 + (kh + kl) * t / (1 + mp.exp((kh + kl) * t))) / (1 + mp.exp(-(kh + kl) * t)),
+    "dx_ncdf": lambda t, kh, kl: mp.ncdf(t) + (kh + kl) * t * mp.exp(-(t**2) / 2),
     "dx_expit_cubic": lambda t, a1h, a1l, a3h, a3l: _dx_expit_cubic(t, a1h + a1l, a3h + a3l),
     "dx_expit_fast": lambda t, k: (1 + k * t / (1 + mp.exp(k * t))) / (1 + mp.exp(-k * t)),
     "ramp": lambda t, a, b: (min(max(t, a), b) - a) / (b - a),
