@@ -294,11 +294,18 @@ SYMACT_FN symact_dd symact_exp_parts(double a, int *n) {
     return out;
 }
 
+/* (m + ml)*(b/d)*2^n rounded once, b and d double-double (symact.kernels.numba.dd_ratio_scaled) */
+SYMACT_FN double symact_dd_ratio_scaled(symact_dd b, symact_dd d, double m, double ml, int n) {
+    double inv = 1.0 / d.hi, g = b.hi * inv, gl = (SYMACT_FMA(-g, d.hi, b.hi) + b.lo - g * d.lo) * inv;
+    symact_dd p = symact_two_prod(m, g);
+    return ldexp(p.hi + (p.lo + m * gl + ml * g), n);
+}
+
 /* d/dx x*sigma(u), u = (k + k_lo)*x, in double-double (symact.kernels.numba.dx_expit): with t = e^-|u|,
    t*((1 + u) + t)/(1 + t)^2 for u < 0, ((1 + t) + u*t)/(1 + t)^2 for u >= 0, rounded once */
 SYMACT_FN double symact_dx_expit(double x, double k, double k_lo) {
-    double u = x * k, ul = SYMACT_FMA(x, k, -u) + x * k_lo, t, tl, c, cl, f1, inv, g, gl;
-    symact_dd e, w, h, b, d, dd, p;
+    double u = x * k, ul = SYMACT_FMA(x, k, -u) + x * k_lo, t, tl, c, cl, f1;
+    symact_dd e, w, h, b, d, dd;
     int n, neg;
     ul = fabs(u) < 800.0 ? ul : 0.0;
     u = u != u ? u : (u < -760.0 ? -760.0 : (u > 760.0 ? 760.0 : u));
@@ -319,11 +326,7 @@ SYMACT_FN double symact_dx_expit(double x, double k, double k_lo) {
     d.lo = d.lo + tl;
     dd = symact_two_prod(d.hi, d.hi);
     dd.lo = dd.lo + 2.0 * d.hi * d.lo;
-    inv = 1.0 / dd.hi;
-    g = b.hi * inv;
-    gl = (SYMACT_FMA(-g, dd.hi, b.hi) + b.lo - g * dd.lo) * inv;
-    p = symact_two_prod(neg ? e.hi : 1.0, g);
-    return ldexp(p.hi + (p.lo + (neg ? e.hi : 1.0) * gl + (neg ? e.lo : 0.0) * g), neg ? n : 0);
+    return symact_dd_ratio_scaled(b, dd, neg ? e.hi : 1.0, neg ? e.lo : 0.0, neg ? n : 0);
 }
 
 SYMACT_FN double symact_dx_expit_fast(double x, double k) {
@@ -356,8 +359,8 @@ SYMACT_FN symact_dd symact_dd_of(double hi, double lo) {
 }
 
 SYMACT_FN double symact_dx_tanh_softplus(double x) {
-    symact_dd e, t, p, o, s2, w, b, d, dd, q;
-    double a3, a2, a1, a0, c2, c0, inv, g, gl;
+    symact_dd e, t, p, o, s2, w, b, d, dd;
+    double a3, a2, a1, a0, c2, c0;
     int n, neg;
     x = x != x ? x : (x < -760.0 ? -760.0 : (x > 760.0 ? 760.0 : x));
     neg = x < 0.0;
@@ -379,17 +382,13 @@ SYMACT_FN double symact_dx_tanh_softplus(double x) {
     d.lo = d.lo + c2 * t.lo;
     d = symact_dd_add(symact_dd_mul(d, t), symact_dd_of(c0, 0.0));
     dd = symact_dd_mul(d, d);
-    inv = 1.0 / dd.hi;
-    g = b.hi * inv;
-    gl = (SYMACT_FMA(-g, dd.hi, b.hi) + b.lo - g * dd.lo) * inv;
-    q = symact_two_prod(neg ? e.hi : 1.0, g);
-    return ldexp(q.hi + (q.lo + (neg ? e.hi : 1.0) * gl + (neg ? e.lo : 0.0) * g), neg ? n : 0);
+    return symact_dd_ratio_scaled(b, dd, neg ? e.hi : 1.0, neg ? e.lo : 0.0, neg ? n : 0);
 }
 
 /* d/dx x*sigma(a1*x + a3*x^3) (GELU-tanh') in double-double (symact.kernels.numba.dx_expit_cubic) */
 SYMACT_FN double symact_dx_expit_cubic(double x, double a1, double a1_lo, double a3, double a3_lo) {
-    symact_dd q, m, m3, s, z, s3, y, e, t, o, yt, b, dd, p;
-    double inv, g, gl, mm, mml;
+    symact_dd q, m, m3, s, z, s3, y, e, t, o, yt, b, dd;
+    double mm, mml;
     int n, neg;
     x = x != x ? x : (x < -1e5 ? -1e5 : (x > 1e5 ? 1e5 : x));
     q = symact_two_prod(x, x);
@@ -409,13 +408,9 @@ SYMACT_FN double symact_dx_expit_cubic(double x, double a1, double a1_lo, double
     yt = symact_dd_mul(y, t);
     b = symact_dd_add(o, neg ? y : yt);
     dd = symact_dd_mul(o, o);
-    inv = 1.0 / dd.hi;
-    g = b.hi * inv;
-    gl = (SYMACT_FMA(-g, dd.hi, b.hi) + b.lo - g * dd.lo) * inv;
     mm = neg ? (z.hi > -760.0 ? e.hi : 0.0) : 1.0; /* exp_parts clamps at -760: the result is 0 beyond */
     mml = neg && z.hi > -760.0 ? e.lo : 0.0;
-    p = symact_two_prod(mm, g);
-    return ldexp(p.hi + (p.lo + mm * gl + mml * g), neg ? n : 0);
+    return symact_dd_ratio_scaled(b, dd, mm, mml, neg ? n : 0);
 }
 
 /* GELU' = Phi(x) + k*x*e^(-x^2/2) as e^(-x^2/2)*(g/2 +- k*x), g = erfcx(|x|/sqrt 2), the bracket in

@@ -394,6 +394,17 @@ def tanh(x):  # type: ignore[no-untyped-def]
 
 
 @kernel
+def dd_ratio_scaled(b, bl, d, dl, m, ml, n):  # type: ignore[no-untyped-def]
+    """(m + ml)·(b + bl)/(d + dl)·2ⁿ rounded once: one division, whose extra rounding in b·(1/d) the residual's
+    correction makes up for (the last step of the double-double derivative kernels)."""
+    inv = 1.0 / d
+    g = b * inv
+    gl = (fma(-g, d, b) + bl - g * dl) * inv
+    p, pl = two_prod(m, g)
+    return scale(p + (pl + m * gl + ml * g), n)
+
+
+@kernel
 def dd_add(a, al, b, bl):  # type: ignore[no-untyped-def]
     """(a + al) + (b + bl) in double-double, renormalized."""
     s, e = two_sum(a, b)
@@ -452,13 +463,7 @@ def dx_tanh_softplus(x):  # type: ignore[no-untyped-def]
     d, dl = dd_mul(d, dl, t, tl)
     d, dl = dd_add(d, dl, c0, 0.0)
     dd, ddl = dd_mul(d, dl, d, dl)
-    inv = 1.0 / dd
-    g = b * inv
-    gl = (fma(-g, dd, b) + bl - g * ddl) * inv
-    m = e if neg else 1.0
-    ml = el if neg else 0.0
-    q, ql = two_prod(m, g)
-    return scale(q + (ql + m * gl + ml * g), n if neg else 0)
+    return dd_ratio_scaled(b, bl, dd, ddl, e if neg else 1.0, el if neg else 0.0, n if neg else 0)
 
 
 @kernel
@@ -535,13 +540,7 @@ def dx_expit(x, k, k_lo):  # type: ignore[no-untyped-def]
     dl = dl + tl
     dd, ddl = two_prod(d, d)
     ddl = ddl + 2.0 * d * dl
-    inv = 1.0 / dd  # one division; the residual's correction makes up for b·inv's extra rounding
-    g = b * inv
-    gl = (fma(-g, dd, b) + bl - g * ddl) * inv
-    m = e if neg else 1.0
-    ml = el if neg else 0.0
-    p, pl = two_prod(m, g)
-    return scale(p + (pl + m * gl + ml * g), n if neg else 0)
+    return dd_ratio_scaled(b, bl, dd, ddl, e if neg else 1.0, el if neg else 0.0, n if neg else 0)
 
 
 @kernel
@@ -570,14 +569,10 @@ def dx_expit_cubic(x, a1, a1_lo, a3, a3_lo):  # type: ignore[no-untyped-def]
     wl = yl if neg else ytl
     b, bl = dd_add(o, ol, w, wl)
     dd, ddl = dd_mul(o, ol, o, ol)
-    inv = 1.0 / dd
-    g = b * inv
-    gl = (fma(-g, dd, b) + bl - g * ddl) * inv
     far = z <= -760.0  # exp_parts clamps there, and t·y would be e⁻⁷⁶⁰·y: the result is 0
     mm = (0.0 if far else e) if neg else 1.0
     mml = (0.0 if far else el) if neg else 0.0
-    p, pl = two_prod(mm, g)
-    return scale(p + (pl + mm * gl + mml * g), n if neg else 0)
+    return dd_ratio_scaled(b, bl, dd, ddl, mm, mml, n if neg else 0)
 
 
 @kernel
@@ -687,7 +682,8 @@ def where(c, a, b):  # type: ignore[no-untyped-def]
 def fused() -> frozenset[str]:
     """The names this module implements (the backend checks a lowered expression against them)."""
     return frozenset(name for name, obj in globals().items() if hasattr(obj, "py_func") and not name.startswith("_")
-                     and name not in {"two_prod", "two_sum", "poly", "exp_parts", "scale", "dd_add", "dd_mul"})
+                     and name not in {"two_prod", "two_sum", "poly", "exp_parts", "scale", "dd_add", "dd_mul",
+                                           "dd_ratio_scaled"})
 
 
 SIMD = frozenset({"exp", "expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "ncdf", "x_ncdf", "gauss", "x_gauss",

@@ -180,12 +180,17 @@ def _dx_expit(x: np.ndarray, k: float, k_lo: float = 0.0) -> np.ndarray:
     dl = dl + tl
     dd, ddl = two_prod(d, d)
     ddl = ddl + 2.0 * d * dl
-    g = b / dd
-    p, pe = two_prod(g, dd)
-    gl = (((b - p) - pe) + bl - g * ddl) / dd
-    m, ml = np.where(neg, e, 1.0), np.where(neg, el, 0.0)
+    return _dd_ratio_scaled(b, bl, dd, ddl, np.where(neg, e, 1.0), np.where(neg, el, 0.0), np.where(neg, n, 0))
+
+
+def _dd_ratio_scaled(b: Any, bl: Any, d: Any, dl: Any, m: Any, ml: Any, n: Any) -> np.ndarray:
+    """(m + ml)·(b + bl)/(d + dl)·2ⁿ rounded once (symact.kernels.numba.dd_ratio_scaled)."""
+    two_prod = _NumpyNamespace.two_prod
+    g = b / d
+    p, pe = two_prod(g, d)
+    gl = (((b - p) - pe) + bl - g * dl) / d
     p, pl = two_prod(m, g)
-    return np.ldexp(p + (pl + m * gl + ml * g), np.where(neg, n, 0))
+    return np.ldexp(p + (pl + m * gl + ml * g), n)
 
 
 def _dd_add(a: Any, al: Any, b: Any, bl: Any) -> tuple[Any, Any]:
@@ -226,12 +231,7 @@ def _dx_tanh_softplus(x: np.ndarray) -> np.ndarray:
     d, dl = _dd_mul(d, dl, t, tl)
     d, dl = _dd_add(d, dl, c0, 0.0)
     dd, ddl = _dd_mul(d, dl, d, dl)
-    g = b / dd
-    q, qe = _NumpyNamespace.two_prod(g, dd)
-    gl = (((b - q) - qe) + bl - g * ddl) / dd
-    m, ml = np.where(neg, e, 1.0), np.where(neg, el, 0.0)
-    q, ql = _NumpyNamespace.two_prod(m, g)
-    return np.ldexp(q + (ql + m * gl + ml * g), np.where(neg, n, 0))
+    return _dd_ratio_scaled(b, bl, dd, ddl, np.where(neg, e, 1.0), np.where(neg, el, 0.0), np.where(neg, n, 0))
 
 
 def _dx_expit_cubic(x: np.ndarray, a1: float, a1_lo: float, a3: float, a3_lo: float) -> np.ndarray:
@@ -254,13 +254,9 @@ def _dx_expit_cubic(x: np.ndarray, a1: float, a1_lo: float, a3: float, a3_lo: fl
     yt, ytl = _dd_mul(y, yl, t, tl)
     b, bl = _dd_add(o, ol, np.where(neg, y, yt), np.where(neg, yl, ytl))
     dd, ddl = _dd_mul(o, ol, o, ol)
-    g = b / dd
-    r, re = two_prod(g, dd)
-    gl = (((b - r) - re) + bl - g * ddl) / dd
     near = z > -760.0  # exp_parts clamps at −760, where t·y would be e⁻⁷⁶⁰·y: the result is 0
     mm, mml = np.where(neg, np.where(near, e, 0.0), 1.0), np.where(neg & near, el, 0.0)
-    p, pl = two_prod(mm, g)
-    return np.ldexp(p + (pl + mm * gl + mml * g), np.where(neg, n, 0))
+    return _dd_ratio_scaled(b, bl, dd, ddl, mm, mml, np.where(neg, n, 0))
 
 
 def _dx_ncdf(x: np.ndarray, k: float, k_lo: float) -> np.ndarray:
