@@ -171,6 +171,28 @@ DD_DERIVATIVES = [
 ]
 
 
+def _xielu(t):  # Huang & Schlag 2024 for x ≤ ε, α_n = 0.8, β = 0.5
+    return mp.mpf("0.8") * (mp.expm1(t) - t) + t / 2
+
+
+with mp.workdps(40):
+    _XIELU_ROOTS = (float(mp.findroot(_xielu, -2.4)), float(mp.log(mp.mpf(3) / 8)))  # value, derivative (0.8eˣ = 0.3)
+
+
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("order", [0, 1], ids=["value", "derivative"])
+def test_xielu_is_within_two_ulp_through_its_roots(order, backend):
+    # α(eˣ − 1 − x) + βx and α·eˣ + β − α cancel at their roots (7.9 and 3.3 ulp in plain double): expm1_lin and
+    # expm1_shift keep them to a rounding or two, at the roots' neighbours too
+    root = _XIELU_ROOTS[order]
+    grid = np.unique(np.concatenate([np.arange(-30.0, 6.0, 0.01), root + _NEAR,
+                                     np.nextafter(root, -np.inf) + np.arange(-4, 5) * 2.0**-52]))
+    func = symact.lambdify("xielu", derivative=order, backend=backend)
+    r = measure("xielu", derivative=order, grid=grid, func=func)
+    assert not r.special_failures and not r.warnings, (r.special_failures, r.warnings)
+    assert r.normal_points > 3000 and r.max_ulp <= (2.0 if order == 0 else 1.5), (r.max_ulp, r.worst_x)
+
+
 @pytest.mark.parametrize(("name", "params", "backend"), DD_DERIVATIVES)
 def test_double_double_derivative_is_within_one_ulp(name, params, backend):
     k = 1.0 if name == "mish" else params.get("beta", 1.702 if name == "quick_gelu" else 1.0)

@@ -29,7 +29,8 @@ class TorchBackend(GeneratedBackend):
              "maximum": "torch.maximum(_t({0}), _t({1}))",
              "minimum": "torch.minimum(_t({0}), _t({1}))",
              "where": "torch.where({0}, _t({1}), _t({2}))",
-             **forms("torch.sigmoid", "torch.clamp", "torch.logaddexp(torch.zeros_like({0}), {0})", "torch.tanh"),
+             **forms("torch.sigmoid", "torch.clamp", "torch.logaddexp(torch.zeros_like({0}), {0})", "torch.tanh",
+                   "torch.expm1"),
              **DD_CALLS}
     namespace = ("exp, abs, where, isfinite = torch.exp, torch.abs, torch.where, torch.isfinite",
              "erfc, erfcx, expit = torch.special.erfc, torch.special.erfcx, torch.sigmoid",

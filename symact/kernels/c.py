@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from .ddmath import (
     _DOWN,
+    _EXPM1X_Q,
     _INV_FACT,
     _LN2_HI,
     _LN2_LO,
@@ -436,6 +437,52 @@ SYMACT_FN double symact_dx_ncdf(double x, double k, double k_lo) {
     return r.hi + (r.lo - ldexp(p.lo, n));
 }
 
+/* (c + c_lo)*e^(d + dl) for d > 700 as c*(e^(d/2))^2, 2^2n last (symact.kernels.numba.big_exp) */
+SYMACT_FN double symact_big_exp(double d, double dl, double c, double c_lo) {
+    int n;
+    symact_dd e = symact_exp_parts(0.5 * d, &n), e2 = symact_dd_mul(e, e), p;
+    e2.lo = e2.lo + e2.hi * dl;
+    p = symact_dd_mul(symact_dd_of(c, c_lo), e2);
+    return ldexp(ldexp(p.hi + p.lo, n), n);
+}
+
+/* c*(e^(x - r) - 1) with x - r carried exactly and one rounding (symact.kernels.numba.expm1_shift) */
+SYMACT_FN double symact_expm1_shift(double x, double r, double r_lo, double c, double c_lo) {
+    symact_dd s = symact_two_sum(x, -r), p;
+    int finite = fabs(x) < 1e300;
+    double t = finite ? s.lo - r_lo : 0.0, d = s.hi + t, dl = finite ? t - (d - s.hi) : 0.0, em;
+    if (d > 700.0) return symact_big_exp(d, dl, c, c_lo);
+    em = expm1(d);
+    p = symact_two_prod(c, em);
+    return p.hi + (p.lo + c_lo * em + c * (em + 1.0) * dl);
+}
+
+/* a*(e^x - 1 - x) + s*x in double-double (symact.kernels.numba.expm1_lin) */
+SYMACT_FN double symact_expm1_lin(double x, double a, double a_lo, double s, double s_lo) {
+    symact_dd p, h, t, m;
+    double q;
+    int i, n;
+    if (fabs(x) <= 0.5) {
+        symact_dd x2 = symact_two_prod(x, x);
+        q = SYMACT_EXPM1X_Q[14];
+        for (i = 13; i >= 0; i--) q = SYMACT_FMA(q, x, SYMACT_EXPM1X_Q[i]);
+        p = symact_two_prod(x2.hi, q);
+        p.lo = p.lo + x2.lo * q;
+    } else if (x > 700.0) {
+        return symact_big_exp(x, 0.0, a, a_lo);
+    } else {
+        symact_dd e = symact_exp_parts(x, &n);
+        h = symact_two_sum(1.0, x);
+        p = symact_two_sum(ldexp(e.hi, n), -h.hi);
+        p.lo = p.lo + (ldexp(e.lo, n) - h.lo);
+    }
+    m = symact_dd_mul(symact_dd_of(a, a_lo), p);
+    t = symact_two_prod(s, x);
+    t.lo = t.lo + s_lo * x;
+    h = symact_dd_add(m, t);
+    return h.hi + h.lo;
+}
+
 SYMACT_FN double symact_ramp(double x, double a, double b) {
     double v = x < a ? a : (x > b ? b : x);
     return (v - a) / (b - a);
@@ -498,6 +545,7 @@ def kernels_source(target: str) -> str:
         f"#define SYMACT_MISH_C0_LO {_MISH_C0_LO!r}",
         f"#define SYMACT_LOG2E {_LOG2E!r}", f"#define SYMACT_LN2_HI {_LN2_HI!r}", f"#define SYMACT_LN2_LO {_LN2_LO!r}",
         f"{table} double SYMACT_INV_FACT[{len(_INV_FACT)}] = {{" + ", ".join(repr(c) for c in _INV_FACT) + "};",
+        f"{table} double SYMACT_EXPM1X_Q[{len(_EXPM1X_Q)}] = {{" + ", ".join(repr(c) for c in _EXPM1X_Q) + "};",
         *(f"#define SYMACT_MQ{i} {c!r}" for i, c in enumerate(_MISH_Q)),
         "/* erfcx(u) and erfcx(u/sqrt 2): Taylor pieces (symact.kernels.erfcx), coefficients from mpmath */",
         _table_source("X", ERFCX, table), _table_source("RS2", ERFCX_RSQRT2, table),

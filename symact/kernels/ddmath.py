@@ -39,6 +39,9 @@ def _exp_constants() -> tuple[float, float, tuple[float, ...]]:
 
 _LN2_HI, _LN2_LO, _INV_FACT = _exp_constants()
 _LOG2E = 1.4426950408889634
+with mp.workdps(40):
+    _EXPM1X_Q = tuple(float(1 / mp.factorial(n)) for n in range(2, 17))
+"""1/n! for n = 2 … 16: eˣ − 1 − x = x²·Σ xᵏ/(k + 2)! to 2⁻⁵⁶ of itself for |x| ≤ 1/2 (expm1_lin)."""
 
 
 class ArrayNamespace(Protocol):

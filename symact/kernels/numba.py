@@ -24,6 +24,7 @@ from numba.extending import intrinsic
 
 from .ddmath import (
     _DOWN,
+    _EXPM1X_Q,
     _INV_FACT,
     _LN2_HI,
     _LN2_LO,
@@ -576,6 +577,57 @@ def dx_expit_cubic(x, a1, a1_lo, a3, a3_lo):  # type: ignore[no-untyped-def]
 
 
 @kernel
+def big_exp(d, dl, c, c_lo):  # type: ignore[no-untyped-def]
+    """(c + c_lo)·e^{d + dl} for d > 700 as c·(e^{d/2})²: d/2 is exact and stays inside :func:`exp_parts`' range,
+    2²ⁿ is applied last (finite up to the largest double for c < 1, inf beyond)."""
+    e, el, n = exp_parts(0.5 * d)
+    e2, e2l = dd_mul(e, el, e, el)
+    p, pl = dd_mul(c, c_lo, e2, e2l + e2 * dl)
+    return scale(scale(p + pl, n), n)
+
+
+@kernel
+def expm1_shift(x, r, r_lo, c, c_lo):  # type: ignore[no-untyped-def]
+    """c·(e^{x − r} − 1), r and c double-double (a·eˣ + b with its root r = ln(−b/a), c = −b: xIELU'): x − r as
+    d + d_lo exactly, expm1(d + d_lo) = expm1(d) + eᵈ·d_lo, the product by c exact, one rounding (libm's expm1
+    ≤ 1 ulp): relative accuracy at the root itself. Beyond d = 700, c·eᵈ from :func:`exp_parts` and 2ⁿ last."""
+    s, sl = two_sum(x, -r)
+    t = sl - r_lo if abs(x) < 1e300 else 0.0  # ±inf: no inf − inf in the error terms
+    d = s + t
+    dl = t - (d - s) if abs(x) < 1e300 else 0.0
+    if d > 700.0:
+        return big_exp(d, dl, c, c_lo)
+    em = math.expm1(d)
+    p, pl = two_prod(c, em)
+    return p + (pl + c_lo * em + c * (em + 1.0) * dl)
+
+
+@kernel
+def expm1_lin(x, a, a_lo, s, s_lo):  # type: ignore[no-untyped-def]
+    """a·(eˣ − 1 − x) + s·x in double-double (xIELU for x ≤ ε, s = β): p = eˣ − 1 − x is x²·Σ xᵏ/(k + 2)! for
+    |x| ≤ 1/2 (x² exact, Horner), beyond (e + e_lo)·2ⁿ − (1 + x) in double-double (:func:`exp_parts`); a·p + s·x
+    carried to ~2⁻¹⁰⁰ and rounded once: the two terms cancel at xIELU's root near −2.45. Beyond x = 700, a·eˣ."""
+    if abs(x) <= 0.5:
+        q = _EXPM1X_Q[14]
+        for i in range(13, -1, -1):
+            q = fma(q, x, _EXPM1X_Q[i])
+        x2, x2l = two_prod(x, x)
+        p, pl = two_prod(x2, q)
+        pl = pl + x2l * q
+    elif x > 700.0:
+        return big_exp(x, 0.0, a, a_lo)
+    else:
+        e, el, n = exp_parts(x)
+        h, hl = two_sum(1.0, x)
+        p, pl = two_sum(scale(e, n), -h)
+        pl = pl + (scale(el, n) - hl)
+    m, ml = dd_mul(a, a_lo, p, pl)
+    t, tl = two_prod(s, x)
+    h, hl = dd_add(m, ml, t, tl + s_lo * x)
+    return h + hl
+
+
+@kernel
 def dx_expit_fast(x, k):  # type: ignore[no-untyped-def]
     """fast=True: d/dx x·σ(kx) = s·(1 + kx·σ(−kx)), s = σ(kx): with t = e^{−|kx|}, σ(±kx) = (1 or t)/(1 + t)."""
     m = x * -k
@@ -683,7 +735,7 @@ def fused() -> frozenset[str]:
     """The names this module implements (the backend checks a lowered expression against them)."""
     return frozenset(name for name, obj in globals().items() if hasattr(obj, "py_func") and not name.startswith("_")
                      and name not in {"two_prod", "two_sum", "poly", "exp_parts", "scale", "dd_add", "dd_mul",
-                                           "dd_ratio_scaled"})
+                                           "dd_ratio_scaled", "big_exp"})
 
 
 SIMD = frozenset({"exp", "expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "ncdf", "x_ncdf", "gauss", "x_gauss",

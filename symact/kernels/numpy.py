@@ -21,6 +21,7 @@ import scipy.special as sc
 
 from ..errors import InvalidArgumentError
 from .ddmath import (
+    _EXPM1X_Q,
     _INV_FACT,
     _LN2_HI,
     _LN2_LO,
@@ -203,6 +204,58 @@ def _dd_add(a: Any, al: Any, b: Any, bl: Any) -> tuple[Any, Any]:
 def _dd_mul(a: Any, al: Any, b: Any, bl: Any) -> tuple[Any, Any]:
     p, e = _NumpyNamespace.two_prod(*np.broadcast_arrays(np.asarray(a, dtype=np.float64), b))
     return p, e + (a * bl + al * b)
+
+
+def _big_exp(d: np.ndarray, dl: Any, c: float, c_lo: float) -> np.ndarray:
+    """(c + c_lo)·e^{d + dl} for d > 700 as c·(e^{d/2})², 2²ⁿ last (symact.kernels.numba.big_exp)."""
+    e, el, n = _exp_parts(0.5 * d)
+    e2, e2l = _dd_mul(e, el, e, el)
+    p, pl = _dd_mul(c, c_lo, e2, e2l + e2 * dl)
+    return np.ldexp(np.ldexp(p + pl, n), n)
+
+
+def _expm1_shift(x: np.ndarray, r: float, r_lo: float, c: float, c_lo: float) -> np.ndarray:
+    """c·(e^{x − r} − 1) with x − r carried exactly and one rounding (symact.kernels.numba.expm1_shift)."""
+    x = np.asarray(x, dtype=np.float64)
+    finite = np.abs(x) < 1e300
+    s, sl = two_sum(_NumpyNamespace, x, -r)
+    t = np.where(finite, sl - r_lo, 0.0)
+    d = s + t
+    dl = np.where(finite, t - (d - s), 0.0)
+    em = np.expm1(np.minimum(d, 700.0))
+    p, pl = _NumpyNamespace.two_prod(*np.broadcast_arrays(np.float64(c), em))
+    out = p + (pl + c_lo * em + c * (em + 1.0) * dl)
+    big = d > 700.0
+    if big.any():
+        out[big] = _big_exp(d[big], dl[big], c, c_lo)
+    return out
+
+
+def _expm1_lin(x: np.ndarray, a: float, a_lo: float, s: float, s_lo: float) -> np.ndarray:
+    """a·(eˣ − 1 − x) + s·x in double-double (symact.kernels.numba.expm1_lin: the series for |x| ≤ 1/2, exp_parts
+    beyond, a·eˣ past 700)."""
+    x = np.asarray(x, dtype=np.float64)
+    two_prod = _NumpyNamespace.two_prod
+    q = _EXPM1X_Q[-1] + 0.0 * x
+    for coeff in _EXPM1X_Q[-2::-1]:
+        q = q * x + coeff
+    x2, x2l = two_prod(x, x)
+    ps, psl = two_prod(x2, q)
+    psl = psl + x2l * q
+    e, el, n = _exp_parts(np.minimum(x, 700.0))
+    h, hl = two_sum(_NumpyNamespace, 1.0, x)
+    pe, pel = two_sum(_NumpyNamespace, np.ldexp(e, n), -h)
+    pel = pel + (np.ldexp(el, n) - hl)
+    small = np.abs(x) <= 0.5
+    p, pl = np.where(small, ps, pe), np.where(small, psl, pel)
+    m, ml = _dd_mul(a, a_lo, p, pl)
+    t, tl = two_prod(*np.broadcast_arrays(np.float64(s), x))
+    h, hl = _dd_add(m, ml, t, tl + s_lo * x)
+    out = h + hl
+    big = x > 700.0
+    if big.any():
+        out[big] = _big_exp(x[big], 0.0, a, a_lo)
+    return out
 
 
 def _dx_tanh_softplus(x: np.ndarray) -> np.ndarray:
@@ -446,6 +499,8 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "dx_tanh_softplus": _dx_tanh_softplus,
     "dx_expit_cubic": _dx_expit_cubic,
     "dx_ncdf": _dx_ncdf,
+    "expm1_shift": _expm1_shift,
+    "expm1_lin": _expm1_lin,
     "dexpit_fast": _dexpit_fast,
     "x_tanh_softplus_fast": _x_tanh_softplus_fast,
     "ramp": _ramp,

@@ -29,6 +29,8 @@ from .ir import (
     expit_poly,
     expit_softplus_pow,
     expm1,
+    expm1_lin,
+    expm1_shift,
     gauss,
     gauss_poly,
     hypot,
@@ -510,6 +512,8 @@ FUSIONS: tuple[Fusion, ...] = (
            "double-double", lambda e, fast: e if fast else _fuse_k_gauss(e)),
     Fusion("dx_expit", "(1 + k·x·σ(−kx))·σ(kx) → dx_expit(x, k_hi, k_lo): SiLU', Swish', QuickGELU' with one "
            "exponential, in double-double", _fuse_dx_expit),
+    Fusion("exp_affine_scaled", "k·(a·eˣ + b) → exp_affine's kernels with k inside, exactly",
+           lambda e, fast: _fuse_exp_affine(e, fast)),
 )
 
 
@@ -567,6 +571,38 @@ def _fuse_dx_ncdf(e: sp.Expr, fast: bool) -> sp.Expr:
     return e
 
 
+def _fuse_exp_affine(e: sp.Expr, fast: bool) -> sp.Expr:
+    """a·eˣ + b with a root (ab < 0) → expm1_shift(x, r, −b), r = ln(−b/a) (xIELU'); a·expm1(x) + b likewise (as
+    a·eˣ + b − a); a·expm1(x) + b·x → expm1_lin(x, a, a + b) (xIELU for x ≤ ε): a, b rational numbers (a learned
+    parameter left symbolic keeps the plain form). A rational factor outside the sum ((8eˣ − 3)/10, as SymPy
+    writes xIELU' with its defaults) goes inside, exactly."""
+    if fast:
+        return e
+    if e.is_Mul:
+        k, rest = e.as_coeff_Mul()
+        if not (k.is_Rational and rest.is_Add):
+            return e
+        fused = _fuse_exp_affine(sp.Add(*(k * t for t in rest.args)), fast)
+        return fused if isinstance(fused, (expm1_shift, expm1_lin)) else e
+    if not e.is_Add or len(e.args) != 2:
+        return e
+    for first, second in (e.args, e.args[::-1]):
+        a, f = first.as_coeff_Mul()
+        if not (a.is_Rational and a != 0 and isinstance(f, (sp.exp, expm1)) and f.args == (x,)):
+            continue
+        if isinstance(f, expm1) and second.free_symbols == {x}:
+            b, rest = second.as_coeff_Mul()
+            if rest == x and b.is_Rational:
+                return expm1_lin(x, *_split_constant(a), *_split_constant(a + b))
+            continue
+        if not second.is_Rational:
+            continue
+        b = second - a if isinstance(f, expm1) else second
+        if b != 0 and (a > 0) != (b > 0):
+            return expm1_shift(x, *_split_constant(sp.log(-b / a)), *_split_constant(-b))
+    return e
+
+
 SUM_FUSIONS: tuple[Fusion, ...] = (
     Fusion("dx_ncdf", "Φ(x) + k·x·e^{−x²/2} (GELU') → dx_ncdf(x, k): e^{−x²/2}(erfcx(|x|/√2)/2 ± kx), the bracket "
            "in double-double", _fuse_dx_ncdf),
@@ -574,6 +610,8 @@ SUM_FUSIONS: tuple[Fusion, ...] = (
            "double-double", _fuse_dx_expit_cubic),
     Fusion("mish_d1", "tanh(softplus x) + x·σ(x)·sech²(softplus x) (Mish') → dx_tanh_softplus(x), one rational "
            "function of e^{−|x|} in double-double", _fuse_mish_d1),
+    Fusion("exp_affine", "a·eˣ + b with a root → c·expm1(x − r) (xIELU'); a·expm1(x) + b·x → expm1_lin, a·(eˣ − 1 − x) "
+           "+ s·x in double-double (xIELU, whose terms cancel at its root)", _fuse_exp_affine),
 )
 """Rewrites of a sum, applied after :data:`FUSIONS` (which rewrite products)."""
 

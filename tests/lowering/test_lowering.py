@@ -62,6 +62,8 @@ MP_NUMERIC = {
     "hypot": lambda a, b: mp.sqrt(a * a + b * b),
     "x_minus_tanh": lambda t: t - mp.tanh(t),
     "expit_softplus_pow": lambda z, a, b: (1 + mp.exp(-z)) ** (-a) * mp.log1p(mp.exp(z)) ** b,
+    "expm1_shift": lambda t, rh, rl, ch, cl: (ch + cl) * mp.expm1(t - (rh + rl)),
+    "expm1_lin": lambda t, ah, al, sh, sl: (ah + al) * (mp.expm1(t) - t) + (sh + sl) * t,
 }
 
 u = sp.Symbol("u", real=True)
@@ -86,6 +88,9 @@ CASES = {
     "ramp_relu6": sp.Piecewise((0, x < 0), (6, x > 6), (x, True)),
     "kink": sp.Piecewise((x**2, x > 0), (sp.exp(x) - 1, True)),
     "kink_left": 3 * sp.Piecewise((sp.log(1 + x**2), x <= 0), (x, True)),
+    "exp_affine": 4 * sp.exp(x) / 5 - sp.Rational(3, 10),
+    "exp_affine_lin": sp.Rational(4, 5) * (sp.exp(x) - 1 - x) + x / 2,
+    "exp_affine_scaled": (8 * sp.exp(x) - 3) / 10,
 }
 
 
@@ -103,6 +108,16 @@ def test_rule_preserves_value(name):
         with mp.workdps(60):
             exact = f(mp.mpf(point))
         assert mp.almosteq(g(mp.mpf(point)), exact, rel_eps=1e-25, abs_eps=1e-30), point
+
+
+def test_exp_affine_fuses_only_sums_with_a_root_and_numbers():
+    from symact.lowering.ir import expm1_shift
+
+    assert not lower(2 * (sp.exp(x) - 1) + 3).has(expm1_shift)  # 2eˣ + 1 > 0: nothing cancels
+    alpha = sp.Symbol("alpha", positive=True)
+    assert not lower(alpha * sp.exp(x) - 1).has(expm1_shift)  # a symbolic coefficient: no root known
+    low = lower(-sp.exp(x) / 2 + 2)  # root ln 4, c = −2
+    assert isinstance(low, expm1_shift) and float(low.args[1]) == pytest.approx(float(sp.log(4)), rel=1e-16)
 
 
 def test_every_pair_rule_is_exercised():
