@@ -164,6 +164,8 @@ def test_lowered_meaning_matches_its_numpy_kernel(name):
         call = (sp.Float("-0.75"), sp.Float("1.5"), sp.Float("1e-17"), sp.Float("0.25"), sp.Float("-1e-18"))
     elif name in ("expm1_shift", "expm1_lin"):  # x, then two double-double pairs
         call = (sp.Float("-0.75"), sp.Float("-0.5"), sp.Float("1e-17"), sp.Float("0.25"), sp.Float("-1e-18"))
+    elif name == "hypot_pow":  # x, c as a double-double pair, s, m, n
+        call = (sp.Float("-0.75"), sp.Float("3.0"), sp.Float("1e-17"), sp.Integer(-1), sp.Integer(-1), sp.Integer(1))
     elif cls.nargs == sp.S.Naturals0:  # polynomial forms: x, then (k,) and one (hi, lo) pair per coefficient
         k = (sp.Float("0.5"),) if name.startswith(("x_erfc", "x_gauss")) else ()
         call = (sp.Float("0.75"), *k, sp.Float("1.25"), sp.Float("0.0"), sp.Float("-0.5"), sp.Float("0.0"))

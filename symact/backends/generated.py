@@ -40,11 +40,13 @@ def _unfused(lowered: sp.Expr) -> sp.Expr:
                                                                                                  e.args[1] + e.args[2]))
 
 
-def forms(expit: str, clip: str, softplus: str = "", tanh: str = "", expm1: str = "") -> dict[str, str]:
-    """The in-place NumPy kernels as expressions of a library's σ, clip, softplus, tanh and expm1 (the frameworks'
-    sigmoid is stable, and autograd through it gives no inf·0). Mish' as tanh(sp) + 4x·σ(x)σ(2sp)σ(−2sp): sech²
-    without 1 − tanh²'s cancellation. expm1_shift as c·expm1((x − r_hi) − r_lo) (x − r_hi exact near the root),
-    expm1_lin as a·(expm1(x) − x) + s·x in plain double."""
+def forms(expit: str, clip: str, softplus: str = "", tanh: str = "", expm1: str = "",
+          hypot: str = "") -> dict[str, str]:
+    """The in-place NumPy kernels as expressions of a library's σ, clip, softplus, tanh, expm1 and hypot (the
+    frameworks' sigmoid is stable, and autograd through it gives no inf·0). Mish' as tanh(sp) +
+    4x·σ(x)σ(2sp)σ(−2sp): sech² without 1 − tanh²'s cancellation. expm1_shift as c·expm1((x − r_hi) − r_lo)
+    (x − r_hi exact near the root), expm1_lin as a·(expm1(x) − x) + s·x and hypot_pow as (h + s·x)ᵐhⁿ in plain
+    double."""
     sp = softplus.format("{0}")
     mish_d1 = (f"({tanh}({sp}) + 4 * {{0}} * {expit}({{0}}) * {expit}(2 * {sp}) * {expit}(-2 * {sp}))"
                if softplus and tanh else "")
@@ -52,7 +54,10 @@ def forms(expit: str, clip: str, softplus: str = "", tanh: str = "", expm1: str 
     y = "(({1}) + 3 * ({3}) * {0} ** 2) * {0}"
     shifted = {"expm1_shift": f"((({{3}}) + ({{4}})) * {expm1}(({{0}} - ({{1}})) - ({{2}})))",
                "expm1_lin": f"((({{1}}) + ({{2}})) * ({expm1}({{0}}) - {{0}}) + (({{3}}) + ({{4}})) * {{0}})"}
+    h = hypot.format("{0}", "math.sqrt(({1}) + ({2}))")
+    hyp = {"hypot_pow": f"(({h} + ({{3}}) * {{0}}) ** ({{4}}) * {h} ** ({{5}}))"}
     return {**({"dx_tanh_softplus": mish_d1} if mish_d1 else {}), **(shifted if expm1 else {}),
+            **(hyp if hypot else {}),
             "dx_expit_cubic": f"({expit}({z}) * (1 + {y} * {expit}(-{z})))",
             "x_expit": f"({{0}} * {expit}(({{1}}) * {{0}}))",
             "dx_expit": f"({expit}(({{1}}) * {{0}}) * (1 + ({{1}}) * {{0}} * {expit}(-({{1}}) * {{0}})))",

@@ -26,7 +26,7 @@ class JaxBackend(GeneratedBackend):
              "softplus_stable": "jax.numpy.logaddexp(0.0, {0})", "maximum": "jax.numpy.maximum",
              "minimum": "jax.numpy.minimum", "where": "jax.numpy.where",
              **forms("jax.scipy.special.expit", "jax.numpy.clip", "jax.numpy.logaddexp(0.0, {0})",
-                     "jax.numpy.tanh", "jax.numpy.expm1"), **DD_CALLS}
+                     "jax.numpy.tanh", "jax.numpy.expm1", "jax.numpy.hypot({0}, {1})"), **DD_CALLS}
     namespace = ("exp, abs, where, isfinite = jax.numpy.exp, jax.numpy.abs, jax.numpy.where, jax.numpy.isfinite",
              "",
              "@staticmethod",

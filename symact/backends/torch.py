@@ -30,7 +30,7 @@ class TorchBackend(GeneratedBackend):
              "minimum": "torch.minimum(_t({0}), _t({1}))",
              "where": "torch.where({0}, _t({1}), _t({2}))",
              **forms("torch.sigmoid", "torch.clamp", "torch.logaddexp(torch.zeros_like({0}), {0})", "torch.tanh",
-                   "torch.expm1"),
+                   "torch.expm1", "torch.hypot(_t({0}), _t({1}))"),
              **DD_CALLS}
     namespace = ("exp, abs, where, isfinite = torch.exp, torch.abs, torch.where, torch.isfinite",
              "erfc, erfcx, expit = torch.special.erfc, torch.special.erfcx, torch.sigmoid",

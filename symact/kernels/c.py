@@ -437,6 +437,39 @@ SYMACT_FN double symact_dx_ncdf(double x, double k, double k_lo) {
     return r.hi + (r.lo - ldexp(p.lo, n));
 }
 
+/* (a + al)/(b + bl) in double-double (symact.kernels.numba.dd_div) */
+SYMACT_FN symact_dd symact_dd_div(symact_dd a, symact_dd b) {
+    symact_dd r;
+    r.hi = a.hi / b.hi;
+    r.lo = (SYMACT_FMA(-r.hi, b.hi, a.hi) + a.lo - r.hi * b.lo) / b.hi;
+    return r;
+}
+
+/* (h + s*x)^m * h^n, h = sqrt(x^2 + c), in double-double (symact.kernels.numba.hypot_pow) */
+SYMACT_FN double symact_hypot_pow(double x, double c, double c_lo, double s, double m, double n) {
+    double ax = fabs(x), sx = s * x;
+    symact_dd h, u, r, d;
+    if (ax > 1e150) {
+        h = symact_dd_of(ax, c / (2.0 * ax));
+    } else {
+        symact_dd p = symact_two_prod(x, x), sq = symact_two_sum(p.hi, c);
+        h.hi = sqrt(sq.hi);
+        h.lo = (SYMACT_FMA(-h.hi, h.hi, sq.hi) + (sq.lo + p.lo + c_lo)) / (2.0 * h.hi);
+    }
+    if (sx >= 0.0) {
+        u = symact_two_sum(h.hi, sx);
+        u.lo = u.lo + h.lo;
+    } else {
+        d = symact_two_sum(h.hi, ax);
+        d.lo = d.lo + h.lo;
+        u = symact_dd_div(symact_dd_of(c, c_lo), d);
+    }
+    r = n > 0 ? h : (n < 0 ? symact_dd_div(symact_dd_of(1.0, 0.0), h) : symact_dd_of(1.0, 0.0));
+    if (m > 0) r = symact_dd_mul(r, u);
+    else if (m < 0) r = symact_dd_div(r, u);
+    return r.hi + r.lo;
+}
+
 /* (c + c_lo)*e^(d + dl) for d > 700 as c*(e^(d/2))^2, 2^2n last (symact.kernels.numba.big_exp) */
 SYMACT_FN double symact_big_exp(double d, double dl, double c, double c_lo) {
     int n;

@@ -577,6 +577,45 @@ def dx_expit_cubic(x, a1, a1_lo, a3, a3_lo):  # type: ignore[no-untyped-def]
 
 
 @kernel
+def dd_div(a, al, b, bl):  # type: ignore[no-untyped-def]
+    """(a + al)/(b + bl) in double-double: the quotient and its residual's correction (not renormalized)."""
+    q = a / b
+    return q, (fma(-q, b, a) + al - q * bl) / b
+
+
+@kernel
+def hypot_pow(x, c, c_lo, s, m, n):  # type: ignore[no-untyped-def]
+    """(h + s·x)ᵐ·hⁿ, h = √(x² + c) (squareplus, its derivative): h as hi + lo (x² exact, one Newton step for the
+    root), h + s·x summed exactly or, where it cancels (s·x < 0), c/(h + |x|); the power product in double-double,
+    one rounding. Beyond |x| = 1e150 (x² overflows) h = |x| + c/(2|x|)."""
+    ax = abs(x)
+    if ax > 1e150:
+        h, hl = ax, c / (2.0 * ax)
+    else:
+        p, pl = two_prod(x, x)
+        sq, sql = two_sum(p, c)
+        h = math.sqrt(sq)
+        hl = (fma(-h, h, sq) + (sql + pl + c_lo)) / (2.0 * h)
+    sx = s * x
+    if sx >= 0.0:
+        u, ul = two_sum(h, sx)
+        ul = ul + hl
+    else:
+        d, dl = two_sum(h, ax)
+        u, ul = dd_div(c, c_lo, d, dl + hl)
+    r, rl = 1.0, 0.0
+    if n > 0:
+        r, rl = h, hl
+    elif n < 0:
+        r, rl = dd_div(1.0, 0.0, h, hl)
+    if m > 0:
+        r, rl = dd_mul(r, rl, u, ul)
+    elif m < 0:
+        r, rl = dd_div(r, rl, u, ul)
+    return r + rl
+
+
+@kernel
 def big_exp(d, dl, c, c_lo):  # type: ignore[no-untyped-def]
     """(c + c_lo)·e^{d + dl} for d > 700 as c·(e^{d/2})²: d/2 is exact and stays inside :func:`exp_parts`' range,
     2²ⁿ is applied last (finite up to the largest double for c < 1, inf beyond)."""
@@ -735,7 +774,7 @@ def fused() -> frozenset[str]:
     """The names this module implements (the backend checks a lowered expression against them)."""
     return frozenset(name for name, obj in globals().items() if hasattr(obj, "py_func") and not name.startswith("_")
                      and name not in {"two_prod", "two_sum", "poly", "exp_parts", "scale", "dd_add", "dd_mul",
-                                           "dd_ratio_scaled", "big_exp"})
+                                           "dd_ratio_scaled", "big_exp", "dd_div"})
 
 
 SIMD = frozenset({"exp", "expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "ncdf", "x_ncdf", "gauss", "x_gauss",

@@ -206,6 +206,39 @@ def _dd_mul(a: Any, al: Any, b: Any, bl: Any) -> tuple[Any, Any]:
     return p, e + (a * bl + al * b)
 
 
+def _dd_div(a: Any, al: Any, b: Any, bl: Any) -> tuple[Any, Any]:
+    """(a + al)/(b + bl) in double-double (symact.kernels.numba.dd_div; the residual a − q·b exact by two_prod)."""
+    q = a / b
+    p, pe = _NumpyNamespace.two_prod(*np.broadcast_arrays(np.asarray(q, dtype=np.float64), b))
+    return q, (((a - p) - pe) + al - q * bl) / b
+
+
+def _hypot_pow(x: np.ndarray, c: float, c_lo: float, s: float, m: float, n: float) -> np.ndarray:
+    """(h + s·x)ᵐ·hⁿ, h = √(x² + c), in double-double (symact.kernels.numba.hypot_pow)."""
+    x = np.asarray(x, dtype=np.float64)
+    ax = np.abs(x)
+    big = ax > 1e150
+    xs = np.where(big, 0.0, x)
+    p, pl = _NumpyNamespace.two_prod(xs, xs)
+    sq, sql = two_sum(_NumpyNamespace, p, c)
+    h = np.sqrt(sq)
+    hp, hpe = _NumpyNamespace.two_prod(h, h)
+    hl = (((sq - hp) - hpe) + (sql + pl + c_lo)) / (2.0 * h)
+    h, hl = np.where(big, ax, h), np.where(big, c / (2.0 * ax), hl)
+    sx = s * x
+    u, ul = two_sum(_NumpyNamespace, h, sx)
+    d, dl = two_sum(_NumpyNamespace, h, ax)
+    v, vl = _dd_div(c, c_lo, d, dl + hl)
+    cancels = sx < 0
+    u, ul = np.where(cancels, v, u), np.where(cancels, vl, ul + hl)
+    r, rl = (h, hl) if n > 0 else (_dd_div(1.0, 0.0, h, hl) if n < 0 else (np.ones_like(h), np.zeros_like(h)))
+    if m > 0:
+        r, rl = _dd_mul(r, rl, u, ul)
+    elif m < 0:
+        r, rl = _dd_div(r, rl, u, ul)
+    return r + rl
+
+
 def _big_exp(d: np.ndarray, dl: Any, c: float, c_lo: float) -> np.ndarray:
     """(c + c_lo)·e^{d + dl} for d > 700 as c·(e^{d/2})², 2²ⁿ last (symact.kernels.numba.big_exp)."""
     e, el, n = _exp_parts(0.5 * d)
@@ -501,6 +534,7 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "dx_ncdf": _dx_ncdf,
     "expm1_shift": _expm1_shift,
     "expm1_lin": _expm1_lin,
+    "hypot_pow": _hypot_pow,
     "dexpit_fast": _dexpit_fast,
     "x_tanh_softplus_fast": _x_tanh_softplus_fast,
     "ramp": _ramp,

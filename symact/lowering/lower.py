@@ -25,6 +25,7 @@ from .rules import (
     PAIR_RULES,
     SUM_FUSIONS,
     apply_pair_rules,
+    fuse_hypot,
 )
 
 
@@ -87,6 +88,8 @@ def lower(expr: sp.Expr, *, lowering: bool = True, fast: bool = False) -> sp.Exp
                 e = fusion.apply(e, fast)
             return e
 
+        if not fast:
+            out = fuse_hypot(out)
         out = out.replace(lambda e: e.is_Mul, fuse)
         for fusion in SUM_FUSIONS:
             out = out.replace(lambda e: e.is_Add, lambda e, f=fusion: f.apply(e, fast))

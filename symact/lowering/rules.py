@@ -34,6 +34,7 @@ from .ir import (
     gauss,
     gauss_poly,
     hypot,
+    hypot_pow,
     k_gauss_poly,
     log1p,
     maximum,
@@ -569,6 +570,51 @@ def _fuse_dx_ncdf(e: sp.Expr, fast: bool) -> sp.Expr:
     if isinstance(other, x_gauss) and other.args[0] == x and other.args[1].is_number:
         return dx_ncdf(x, *_split_constant(other.args[1]))
     return e
+
+
+def fuse_hypot(e: sp.Expr) -> sp.Expr:
+    """The largest subexpressions rational in x and h = hypot(x, a) that factor as k·(h ± x)ᵐ·hⁿ (m, n ∈ {−1, 0, 1},
+    m ≠ 0) → k·hypot_pow(x, a², ±1, m, n), top-down: SymPy's factor with h opaque cancels squareplus''s derivative
+    4(2 − 2x/h)/(2h − 2x)² to 2/(h(h − x)), which hypot_pow evaluates in double-double."""
+    hyps = e.atoms(hypot)
+    if not hyps or e.is_Atom:
+        return e
+    if len(hyps) == 1 and (e.is_Add or e.is_Mul or e.is_Pow) and e.free_symbols == {x}:
+        h = next(iter(hyps))
+        if h.args[0] == x and h.args[1].is_number:
+            fused = _hypot_factors(sp.factor(e.xreplace({h: _H})), h.args[1] ** 2)
+            if fused is not None:
+                return fused
+    args = [fuse_hypot(a) for a in e.args]
+    if args == list(e.args):
+        return e
+    return sp.Piecewise(*args, evaluate=False) if isinstance(e, sp.Piecewise) else e.func(*args)
+
+
+_H = sp.Dummy("h", positive=True)
+
+
+def _hypot_factors(f: sp.Expr, c: sp.Expr) -> sp.Expr | None:
+    """k·hypot_pow(x, c, s, m, n) where f = k·(_H + s·x)ᵐ·_Hⁿ, else None."""
+    k, s, m, n = sp.S.One, None, 0, 0
+    for factor in sp.Mul.make_args(f):
+        base, ex = factor.as_base_exp()
+        if factor.is_number:
+            k *= factor
+        elif base == _H and ex.is_Integer:
+            n += int(ex)
+        elif base.is_Add and ex.is_Integer and base.free_symbols == {x, _H}:
+            content, prim = base.as_content_primitive()
+            ch, cx = prim.coeff(_H), prim.coeff(x)
+            if sp.expand(prim - ch * _H - cx * x) != 0 or ch not in (1, -1) or cx / ch not in (1, -1) \
+                    or s not in (None, cx / ch):
+                return None
+            s, m, k = cx / ch, m + int(ex), k * (content * ch) ** ex
+        else:
+            return None
+    if s is None or m not in (-1, 1) or n not in (-1, 0, 1) or not c.is_Rational:
+        return None
+    return k * hypot_pow(x, *_split_constant(c), s, m, n)
 
 
 def _fuse_exp_affine(e: sp.Expr, fast: bool) -> sp.Expr:

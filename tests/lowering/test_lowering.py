@@ -64,6 +64,7 @@ MP_NUMERIC = {
     "expit_softplus_pow": lambda z, a, b: (1 + mp.exp(-z)) ** (-a) * mp.log1p(mp.exp(z)) ** b,
     "expm1_shift": lambda t, rh, rl, ch, cl: (ch + cl) * mp.expm1(t - (rh + rl)),
     "expm1_lin": lambda t, ah, al, sh, sl: (ah + al) * (mp.expm1(t) - t) + (sh + sl) * t,
+    "hypot_pow": lambda t, ch, cl, s, m, n: (mp.sqrt(t * t + ch + cl) + s * t) ** m * mp.sqrt(t * t + ch + cl) ** n,
 }
 
 u = sp.Symbol("u", real=True)
@@ -91,6 +92,8 @@ CASES = {
     "exp_affine": 4 * sp.exp(x) / 5 - sp.Rational(3, 10),
     "exp_affine_lin": sp.Rational(4, 5) * (sp.exp(x) - 1 - x) + x / 2,
     "exp_affine_scaled": (8 * sp.exp(x) - 3) / 10,
+    "hypot_pow": 3 * (2 - 2 * x / sp.sqrt(x**2 + 3)) / (2 * sp.sqrt(x**2 + 3) - 2 * x) ** 2,  # squareplus' (b = 3)
+    "hypot_pow_cancelling": sp.sqrt(x**2 + 4) - x,  # evaluated as 4/(h + x) right of 0
 }
 
 
@@ -118,6 +121,14 @@ def test_exp_affine_fuses_only_sums_with_a_root_and_numbers():
     assert not lower(alpha * sp.exp(x) - 1).has(expm1_shift)  # a symbolic coefficient: no root known
     low = lower(-sp.exp(x) / 2 + 2)  # root ln 4, c = −2
     assert isinstance(low, expm1_shift) and float(low.args[1]) == pytest.approx(float(sp.log(4)), rel=1e-16)
+
+
+def test_hypot_fuses_whole_factored_quotients():
+    from symact.lowering.ir import hypot_pow
+
+    low = lower(CASES["hypot_pow"])
+    assert low.func == sp.Mul and any(isinstance(f, hypot_pow) for f in low.args), low
+    assert [f.args[3:] for f in low.args if isinstance(f, hypot_pow)] == [(-1, -1, -1)]  # 3/(2h(h − x))
 
 
 def test_every_pair_rule_is_exercised():
