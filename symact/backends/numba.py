@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import inspect
+import math
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -30,6 +31,7 @@ from sympy.printing.pycode import PythonCodePrinter
 
 from ..cache import cache_dir, write_once
 from ..errors import BackendUnavailableError, InvalidArgumentError
+from ..kernels.numpy import TAIL
 from .base import Prepared, register_backend, unsupported
 from .numpy import NUMPY, correctly_rounded
 
@@ -51,6 +53,8 @@ class _ScalarPrinter(PythonCodePrinter):
             args = [self._print(a) for a in expr.args]
             if name == "where":
                 return f"(({args[1]}) if ({args[0]}) else ({args[2]}))"
+            if name in ("expit_poly", "x_expit_poly") and len(args) == 5 and all(a.is_zero for a in expr.args[3:]):
+                return f"_k.{name.replace('poly', 'kx')}({', '.join(args[:3])})"  # σ((k + k_lo)·x): QuickGELU
             if name in self._kernels:
                 if name in self._coeffs:
                     n = self._leading.get(name, 1)
@@ -115,12 +119,20 @@ def scalar_source(lowered: sp.Expr) -> str:
         "import math", "", "from symact.kernels import numba as _k",
         "from symact.kernels.numba import jit, kernel", "", "",
         "@kernel", "def _value(x):", text, "", "",
-        "@jit", "def _loop(x, out):", "    for i in range(x.size):", "        out[i] = _value(x[i])", "",
+        "@jit", "def _loop(x, out, a, b):",
+        "    # the counts the runtime needs (inputs inside ±TAIL, NaN not; inputs in [a, b], the rescue bands), summed",
+        "    # here for free where two min/max passes over x would cost ~7 % of the call (a min/max reduction in this",
+        "    # loop would keep it from vectorizing; an integer sum does not)",
+        "    inside = 0", "    band = 0",
+        "    for i in range(x.size):", "        v = x[i]", "        out[i] = _value(v)",
+        f"        inside += abs(v) < {TAIL!r}", "        band += (v >= a) & (v <= b)",
+        "    return inside, band", "",
     ])
 
 
-def compiled_loop(lowered: sp.Expr) -> Callable[[np.ndarray, np.ndarray], None]:
-    """The compiled ``_loop`` for ``lowered``, from its generated file (written on first use)."""
+def compiled_loop(lowered: sp.Expr) -> Callable[..., tuple[int, int]]:
+    """The compiled ``_loop(x, out, a, b)`` for ``lowered``, from its generated file (written on first use): out
+    filled, and the counts of inputs inside ±TAIL and in [a, b] returned."""
     text = scalar_source(lowered)
     key = hashlib.sha256((text + _kernel_hash()).encode()).hexdigest()[:24]
     name = f"symact_numba_{key}"
@@ -160,12 +172,19 @@ def accelerator(lowered: sp.Expr) -> Callable[[], Callable[[np.ndarray], np.ndar
     return build
 
 
-def _array_function(loop: Callable[[np.ndarray, np.ndarray], None]) -> Callable[[np.ndarray], np.ndarray]:
-    def evaluate(work: np.ndarray) -> np.ndarray:
+def _array_function(loop: Callable[..., tuple[int, int]]) -> Callable[[np.ndarray], np.ndarray]:
+    """The loop as an array function, with ``.ranged(work, a, b)`` → (out, inputs inside ±TAIL, inputs in [a, b])
+    for :class:`~symact.kernels.numpy.NumericFunction`."""
+    def ranged(work: np.ndarray, a: float, b: float) -> tuple[np.ndarray, int, int]:
         x = np.ascontiguousarray(work, dtype=np.float64)
         out = np.empty_like(x)
-        loop(x.reshape(-1), out.reshape(-1))
-        return out
+        inside, band = loop(x.reshape(-1), out.reshape(-1), a, b)
+        return out, inside, band
+
+    def evaluate(work: np.ndarray) -> np.ndarray:
+        return ranged(work, math.inf, -math.inf)[0]
+
+    evaluate.ranged = ranged  # type: ignore[attr-defined]
     return evaluate
 
 

@@ -143,6 +143,13 @@ def two_prod(a, b):  # type: ignore[no-untyped-def]
 
 
 @kernel
+def two_prod_finite(a, b):  # type: ignore[no-untyped-def]
+    """:func:`two_prod` for operands whose product cannot overflow (bounded by the algorithm): no select."""
+    p = a * b
+    return p, fma(a, b, -p)
+
+
+@kernel
 def two_sum(a, b):  # type: ignore[no-untyped-def]
     s = a + b
     bb = s - a
@@ -166,14 +173,15 @@ def poly(x, coeffs):  # type: ignore[no-untyped-def]
 
 @kernel
 def _expit_dd(h, lo):  # type: ignore[no-untyped-def]
-    """σ(h + lo) = r + c (ddmath.expit_dd)."""
+    """σ(h + lo) = r + c (ddmath.expit_dd) with one division: r = num·(1/d) may be an ulp off where num/d is
+    not, and the residual num − r·d (exact by an FMA) corrects it (vdivpd is the loop's slowest instruction)."""
     t = exp(-abs(h))
     num = 1.0 if h >= 0 else t
     d = 1 + t
     dl = t - (d - 1)
-    r = num / d
-    rp, rq = two_prod(r, d)
-    return r, (((num - rp) - rq) - r * dl) / d + r * (1 - r) * lo
+    inv = 1.0 / d
+    r = num * inv
+    return r, (fma(-r, d, num) - r * dl) * inv + r * (1 - r) * lo
 
 
 @kernel
@@ -189,6 +197,25 @@ def x_expit_poly(x, coeffs):  # type: ignore[no-untyped-def]
     r, c = _expit_dd(h, lo)
     a, b = two_prod(x, r)
     return a + (b + x * c)
+
+
+@kernel
+def expit_kx(x, k, k_lo):  # type: ignore[no-untyped-def]
+    """expit_poly of (k + k_lo)·x (σ(1.702x)): kx as hi + lo by one FMA instead of :func:`poly`'s Horner step
+    with a zero constant term (the generated code calls it where the lowered form is expit_poly(x, k, k_lo, 0, 0))."""
+    u = x * k
+    r, c = _expit_dd(u, fma(x, k, -u) + x * k_lo)
+    return r + c
+
+
+@kernel
+def x_expit_kx(x, k, k_lo):  # type: ignore[no-untyped-def]
+    """x_expit_poly of (k + k_lo)·x (QuickGELU), as :func:`expit_kx`; x·r cannot overflow (|r| ≤ 1): a plain FMA
+    for its error."""
+    u = x * k
+    r, c = _expit_dd(u, fma(x, k, -u) + x * k_lo)
+    a = x * r
+    return a + (fma(x, r, -a) + x * c)
 
 
 @kernel
@@ -401,7 +428,7 @@ def dd_ratio_scaled(b, bl, d, dl, m, ml, n):  # type: ignore[no-untyped-def]
     inv = 1.0 / d
     g = b * inv
     gl = (fma(-g, d, b) + bl - g * dl) * inv
-    p, pl = two_prod(m, g)
+    p, pl = two_prod_finite(m, g)  # m ≤ √2, g ≤ 4 in every caller
     return scale(p + (pl + m * gl + ml * g), n)
 
 
@@ -532,14 +559,14 @@ def dx_expit(x, k, k_lo):  # type: ignore[no-untyped-def]
     c = u if neg else t
     cl = ul if neg else tl
     f1 = 1.0 if neg else u
-    w, wl = two_prod(f1, t)
+    w, wl = two_prod_finite(f1, t)  # |u| ≤ 760, t ≤ 1
     wl = wl + f1 * tl + (0.0 if neg else ul * t)
     h, hl = two_sum(1.0, c)
     b, bl = two_sum(h, w)
     bl = bl + (hl + cl + wl)
-    d, dl = two_sum(1.0, t)
-    dl = dl + tl
-    dd, ddl = two_prod(d, d)
+    d = 1.0 + t  # t ≤ 1: the fast two-sum is exact
+    dl = (t - (d - 1.0)) + tl
+    dd, ddl = two_prod_finite(d, d)
     ddl = ddl + 2.0 * d * dl
     return dd_ratio_scaled(b, bl, dd, ddl, e if neg else 1.0, el if neg else 0.0, n if neg else 0)
 
@@ -774,7 +801,8 @@ def fused() -> frozenset[str]:
     """The names this module implements (the backend checks a lowered expression against them)."""
     return frozenset(name for name, obj in globals().items() if hasattr(obj, "py_func") and not name.startswith("_")
                      and name not in {"two_prod", "two_sum", "poly", "exp_parts", "scale", "dd_add", "dd_mul",
-                                           "dd_ratio_scaled", "big_exp", "dd_div"})
+                                           "dd_ratio_scaled", "big_exp", "dd_div", "two_prod_finite",
+                                           "expit_kx", "x_expit_kx"})
 
 
 SIMD = frozenset({"exp", "expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "ncdf", "x_ncdf", "gauss", "x_gauss",

@@ -11,6 +11,7 @@ rescue), whose members are the lowered functions of :mod:`symact.lowering.ir` by
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable, Mapping
 from functools import partial
 from types import SimpleNamespace
@@ -685,6 +686,22 @@ class NumericFunction:
             return True
         return any(lo <= b and hi >= a for a, b in self.rescue_bands)
 
+    def _ranged(self, work: np.ndarray) -> Callable[..., tuple[np.ndarray, int, int]] | None:
+        """The compiled loop that will evaluate ``work``, where it also counts what the repairs need (see
+        symact.backends.numba._array_function); None where NumPy evaluates."""
+        if self.compiled is not None and work.size >= JIT_FROM:
+            self._kernel, self.compiled = self.compiled(), None
+        func = self._kernel if self._kernel is not None and work.size >= JIT_FROM else self._func
+        return getattr(func, "ranged", None) if func is self._kernel or self.chunk is None else None
+
+    def _band_hull(self) -> tuple[float, float]:
+        """[a, b] holding every rescue band (everything while the bands are unknown; nothing without a rescue)."""
+        if self._rescue is None:
+            return math.inf, -math.inf
+        if self.rescue_bands is None:
+            return -math.inf, math.inf
+        return min(a for a, _ in self.rescue_bands), max(b for _, b in self.rescue_bands)
+
     def _evaluate(self, work: np.ndarray) -> np.ndarray:
         if self.compiled is not None and work.size >= JIT_FROM:
             self._kernel, self.compiled = self.compiled(), None
@@ -731,15 +748,22 @@ class NumericFunction:
         with np.errstate(all="ignore"):
             # one reduction decides the common case: no NaN, no inf, nothing beyond TAIL
             known = bool(work.size) and not self.plain
-            lo, hi = (work.min(), work.max()) if known else (0.0, 0.0)
-            if -TAIL < lo and hi < TAIL:
-                out = self._evaluate(work)
-                if out.shape != work.shape:
-                    out = np.array(np.broadcast_to(out, work.shape))
+            ranged = self._ranged(work) if known else None
+            if ranged is not None:  # a compiled loop counts what the min/max below would tell, in the same pass
+                out, inside, band = ranged(work, *self._band_hull())
+                if inside != work.size:
+                    out = self._call_special(work)
+                needs_rescue = band > 0
             else:
-                out = self._call_special(work)
-            if self._rescue is not None and out_dtype.itemsize >= 8 and work.size and \
-                    (not known or self._needs_rescue(lo, hi)):
+                lo, hi = (work.min(), work.max()) if known else (0.0, 0.0)
+                if -TAIL < lo and hi < TAIL:
+                    out = self._evaluate(work)
+                    if out.shape != work.shape:
+                        out = np.array(np.broadcast_to(out, work.shape))
+                else:
+                    out = self._call_special(work)
+                needs_rescue = not known or self._needs_rescue(lo, hi)
+            if self._rescue is not None and out_dtype.itemsize >= 8 and work.size and needs_rescue:
                 out = self._rescue_underflow(work, out)
             result = out if out_dtype == np.float64 else out.astype(out_dtype)
         return result if arr.ndim else result[()]

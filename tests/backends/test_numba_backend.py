@@ -107,7 +107,7 @@ def test_cached_kernels_load_in_a_fresh_process(tmp_path):
         from symact.evaluate import prepare
         from symact.lowering import lower
         loop = compiled_loop(lower(prepare("gelu").expr))
-        loop(np.zeros(4), np.empty(4))
+        loop(np.zeros(4), np.empty(4), 0.0, 1.0)
         print(sum(loop.stats.cache_hits.values()), sum(loop.stats.cache_misses.values()))
     """)
     env = {**os.environ, "SYMACT_CACHE": str(tmp_path)}
