@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 
+import mpmath as mp
 import numpy as np
 import pytest
 import sympy as sp
@@ -90,6 +91,20 @@ def test_large_inputs_of_the_default_path_take_the_compiled_loop():
     tanh(xs)
     assert tanh._kernel is None and not vectorizes(lower(prepare("tanh").expr))
     assert vectorizes(lower(prepare("gelu").expr)) and vectorizes(lower(prepare("mish").expr))
+
+
+def test_the_compiled_loop_routes_specials_and_underflow_bands_as_numpy_does():
+    """The compiled loop counts the inputs outside ±TAIL and inside the rescue bands itself (no min/max passes):
+    NaN, ±inf, |x| ≥ TAIL and GELU's underflow band (−39.6 … −34.3, where float64 gives −0 for a subnormal
+    x·Φ(x)) must still reach the repairs. Expected: GELU's limits and mpmath's x·Φ(x) rounded to a double."""
+    f = NUMPY.build(prepare("gelu"))
+    special = np.array([np.nan, np.inf, -np.inf, 1e9, -38.58, -38.0, -37.5, 3.0])
+    out = f(np.concatenate([np.linspace(-30.0, 30.0, JIT_FROM), special]))[-len(special):]
+    assert f._kernel is not None
+    assert np.isnan(out[0]) and out[1] == np.inf and out[2] == 0.0 and out[3] == 1e9
+    with mp.workdps(40):
+        exact = [float(mp.mpf(v) * mp.ncdf(mp.mpf(v))) for v in special[4:]]
+    assert out[4] != 0 and np.array_equal(out[4:], exact), (out[4:], exact)
 
 
 def test_jit_can_be_switched_off(monkeypatch):
