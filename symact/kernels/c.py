@@ -199,12 +199,6 @@ SYMACT_FN double symact_x_gauss_poly(double x, double k, int n, const double *c)
     return a.hi + (a.lo + x * f);
 }
 
-SYMACT_FN double symact_k_gauss_poly(double x, double k_hi, double k_lo, int n, const double *c) {
-    symact_dd p = symact_poly(x, n, c), sq = symact_two_prod(p.hi, p.hi), r;
-    double g = exp(-sq.hi);
-    r = symact_two_prod(g, k_hi);
-    return r.hi * (1 - (sq.lo + 2 * p.hi * p.lo)) + (r.lo + g * k_lo);
-}
 
 SYMACT_FN double symact_dexpit(double z) {
     symact_dd p, rp;
@@ -293,6 +287,16 @@ SYMACT_FN symact_dd symact_exp_parts(double a, int *n) {
     out.hi = s + tail;
     out.lo = (s - out.hi) + tail;
     return out;
+}
+
+/* k*e^(-P^2) with e^(-s) from symact_exp_parts and 2^n applied last (symact.kernels.numba.k_gauss_poly) */
+SYMACT_FN double symact_k_gauss_poly(double x, double k_hi, double k_lo, int n, const double *c) {
+    symact_dd p = symact_poly(x, n, c), sq = symact_two_prod(p.hi, p.hi), e, r;
+    int m;
+    e = symact_exp_parts(-sq.hi, &m);
+    if (sq.hi > 800.0) e.hi = e.lo = 0.0; /* exp_parts clamps its argument: e^(-s) is 0 there */
+    r = symact_two_prod(e.hi, k_hi);
+    return ldexp(r.hi + ((r.lo + e.hi * k_lo + k_hi * e.lo) - r.hi * (sq.lo + 2.0 * p.hi * p.lo)), m);
 }
 
 /* (m + ml)*(b/d)*2^n rounded once, b and d double-double (symact.kernels.numba.dd_ratio_scaled) */

@@ -360,11 +360,15 @@ def x_gauss_poly(x, k, coeffs):  # type: ignore[no-untyped-def]
 
 @kernel
 def k_gauss_poly(x, k_hi, k_lo, coeffs):  # type: ignore[no-untyped-def]
+    """k·e^{−P²} (Laplace'): e^{−s} as (e + e_lo)·2ⁿ from :func:`exp_parts` (libm's rounding of e^{−s} was most of
+    ddmath.k_gauss_poly's 2.1 ulp), the square's and the product's errors carried, 2ⁿ applied last: one rounding."""
     hi, lo = poly(x, coeffs)
     sq, sq_err = two_prod(hi, hi)
-    g = exp(-sq)
-    r, f = two_prod(g, k_hi)
-    return r * (1 - (sq_err + 2 * hi * lo)) + (f + g * k_lo)
+    e, el, n = exp_parts(-sq)
+    far = sq > 800.0  # exp_parts clamps its argument: beyond, the true e^{−s} is 0 (and s·0, not inf)
+    e, el = (0.0 if far else e), (0.0 if far else el)
+    r, f = two_prod_finite(e, k_hi)
+    return scale(r + ((f + e * k_lo + k_hi * el) - r * (sq_err + 2.0 * hi * lo)), n)
 
 
 @kernel

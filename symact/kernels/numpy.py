@@ -36,6 +36,7 @@ from .ddmath import (
     gauss_poly,
     k_gauss_poly,
     ncdf,
+    poly,
     root_taylor,
     two_sum,
     x_erfc_poly_dd,
@@ -246,6 +247,17 @@ def _big_exp(d: np.ndarray, dl: Any, c: float, c_lo: float) -> np.ndarray:
     e2, e2l = _dd_mul(e, el, e, el)
     p, pl = _dd_mul(c, c_lo, e2, e2l + e2 * dl)
     return np.ldexp(np.ldexp(p + pl, n), n)
+
+
+def _k_gauss_poly(x: Any, k_hi: float, k_lo: float, *coeffs: float) -> np.ndarray:
+    """k·e^{−P²} with e^{−s} from :func:`_exp_parts` and 2ⁿ last (symact.kernels.numba.k_gauss_poly)."""
+    hi, lo = poly(_NumpyNamespace, np.asarray(x, dtype=np.float64), coeffs)
+    sq, sq_err = _NumpyNamespace.two_prod(hi, hi)
+    e, el, n = _exp_parts(-sq)
+    far = sq > 800.0  # exp_parts clamps its argument: e^{−s} is 0 there
+    e, el = np.where(far, 0.0, e), np.where(far, 0.0, el)
+    r, f = _NumpyNamespace.two_prod(e, np.broadcast_to(k_hi, e.shape))
+    return np.ldexp(r + ((f + e * k_lo + k_hi * el) - r * (sq_err + 2.0 * hi * lo)), n)
 
 
 def _expm1_shift(x: np.ndarray, r: float, r_lo: float, c: float, c_lo: float) -> np.ndarray:
@@ -517,7 +529,7 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "erfc_poly": partial(erfc_poly_dd, _NumpyNamespace),
     "x_erfc_poly": partial(x_erfc_poly_dd, _NumpyNamespace),
     "gauss_poly": partial(gauss_poly, _NumpyNamespace),
-    "k_gauss_poly": partial(k_gauss_poly, _NumpyNamespace),
+    "k_gauss_poly": _k_gauss_poly,
     "x_minus_tanh": partial(x_minus_tanh, _NumpyNamespace),
     "hypot": np.hypot,
     "x_gauss_poly": partial(x_gauss_poly, _NumpyNamespace),
