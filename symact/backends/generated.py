@@ -56,6 +56,7 @@ def forms(expit: str, clip: str, softplus: str = "", tanh: str = "", expm1: str 
                "expm1_lin": f"((({{1}}) + ({{2}})) * ({expm1}({{0}}) - {{0}}) + (({{3}}) + ({{4}})) * {{0}})"}
     h = hypot.format("{0}", "math.sqrt(({1}) + ({2}))")
     hyp = {"hypot_pow": f"(({h} + ({{3}}) * {{0}}) ** ({{4}}) * {h} ** ({{5}}))"}
+    hyp["pow_shift"] = "(({0}) + ({1})) ** ({2})"
     return {**({"dx_tanh_softplus": mish_d1} if mish_d1 else {}), **(shifted if expm1 else {}),
             **(hyp if hypot else {}),
             "dx_expit_cubic": f"({expit}({z}) * (1 + {y} * {expit}(-{z})))",

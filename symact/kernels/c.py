@@ -449,6 +449,16 @@ SYMACT_FN symact_dd symact_dd_div(symact_dd a, symact_dd b) {
     return r;
 }
 
+/* (x + c)^m in double-double, m an integer in +-1 ... +-4 (symact.kernels.numba.pow_shift) */
+SYMACT_FN double symact_pow_shift(double x, double c, double m) {
+    symact_dd u = symact_two_sum(x, c), p = u;
+    int k = (int)fabs(m), i;
+    if (!(fabs(u.hi) < 1e75)) return pow(u.hi, m);
+    for (i = 1; i < k; i++) p = symact_dd_mul(p, u);
+    if (m < 0) p = symact_dd_div(symact_dd_of(1.0, 0.0), p);
+    return p.hi + p.lo;
+}
+
 /* (h + s*x)^m * h^n, h = sqrt(x^2 + c), in double-double (symact.kernels.numba.hypot_pow) */
 SYMACT_FN double symact_hypot_pow(double x, double c, double c_lo, double s, double m, double n) {
     double ax = fabs(x), sx = s * x;

@@ -615,6 +615,22 @@ def dd_div(a, al, b, bl):  # type: ignore[no-untyped-def]
 
 
 @kernel
+def pow_shift(x, c, m):  # type: ignore[no-untyped-def]
+    """(x + c)ᵐ, m an integer in ±1 … ±4: x + c exactly as u + ul, the power by double-double products, a
+    reciprocal for m < 0, one rounding. Beyond |u| = 1e75 (a product could overflow into inf − inf) plainly."""
+    u, ul = two_sum(x, c)
+    k = int(abs(m))
+    if not abs(u) < 1e75:
+        return u**m
+    p, pl = u, ul
+    for _ in range(k - 1):
+        p, pl = dd_mul(p, pl, u, ul)
+    if m < 0:
+        p, pl = dd_div(1.0, 0.0, p, pl)
+    return p + pl
+
+
+@kernel
 def hypot_pow(x, c, c_lo, s, m, n):  # type: ignore[no-untyped-def]
     """(h + s·x)ᵐ·hⁿ, h = √(x² + c) (squareplus, its derivative): h as hi + lo (x² exact, one Newton step for the
     root), h + s·x summed exactly or, where it cancels (s·x < 0), c/(h + |x|); the power product in double-double,

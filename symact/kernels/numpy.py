@@ -215,6 +215,21 @@ def _dd_div(a: Any, al: Any, b: Any, bl: Any) -> tuple[Any, Any]:
     return q, (((a - p) - pe) + al - q * bl) / b
 
 
+def _pow_shift(x: np.ndarray, c: float, m: float) -> np.ndarray:
+    """(x + c)ᵐ in double-double (symact.kernels.numba.pow_shift)."""
+    x = np.asarray(x, dtype=np.float64)
+    u, ul = two_sum(_NumpyNamespace, x, c)
+    big = ~(np.abs(u) < 1e75)
+    us = np.where(big, 1.0, u)
+    uls = np.where(big, 0.0, ul)
+    p, pl = us, uls
+    for _ in range(int(abs(m)) - 1):
+        p, pl = _dd_mul(p, pl, us, uls)
+    if m < 0:
+        p, pl = _dd_div(1.0, 0.0, p, pl)
+    return np.where(big, u**m, p + pl)
+
+
 def _hypot_pow(x: np.ndarray, c: float, c_lo: float, s: float, m: float, n: float) -> np.ndarray:
     """(h + s·x)ᵐ·hⁿ, h = √(x² + c), in double-double (symact.kernels.numba.hypot_pow)."""
     x = np.asarray(x, dtype=np.float64)
@@ -548,6 +563,7 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "expm1_shift": _expm1_shift,
     "expm1_lin": _expm1_lin,
     "hypot_pow": _hypot_pow,
+    "pow_shift": _pow_shift,
     "dexpit_fast": _dexpit_fast,
     "x_tanh_softplus_fast": _x_tanh_softplus_fast,
     "ramp": _ramp,

@@ -461,6 +461,17 @@ class hypot(Lowered):
         return sp.sqrt(a**2 + b**2)
 
 
+class pow_shift(Lowered):
+    """pow_shift(x, c, m) = (x + c)ᵐ, c a double, m an integer in ±1 … ±4 (softsign' = (1 + |x|)⁻², sparse_plus):
+    x + c exact as hi + lo, the power in double-double and one rounding (softsign' 2.3 ulp → 0.5)."""
+
+    nargs = 3
+
+    @classmethod
+    def meaning(cls, v: sp.Expr, c: sp.Expr, m: sp.Expr) -> sp.Expr:
+        return (v + c) ** m
+
+
 class hypot_pow(Lowered):
     """hypot_pow(x, c_hi, c_lo, s, m, n) = (h + s·x)ᵐ·hⁿ, h = √(x² + c), s = ±1, m, n ∈ {−1, 0, 1} (squareplus
     (x + h)/2 and b/(2(h − x)), its derivative (h + x)/(2h) and b/(2h(h − x))): h in double-double (x² exact, one

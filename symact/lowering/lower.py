@@ -26,6 +26,7 @@ from .rules import (
     SUM_FUSIONS,
     apply_pair_rules,
     fuse_hypot,
+    fuse_pow_shift,
 )
 
 
@@ -89,7 +90,7 @@ def lower(expr: sp.Expr, *, lowering: bool = True, fast: bool = False) -> sp.Exp
             return e
 
         if not fast:
-            out = fuse_hypot(out)
+            out = fuse_pow_shift(fuse_hypot(out))
         out = out.replace(lambda e: e.is_Mul, fuse)
         for fusion in SUM_FUSIONS:
             out = out.replace(lambda e: e.is_Add, lambda e, f=fusion: f.apply(e, fast))

@@ -40,6 +40,7 @@ from .ir import (
     maximum,
     minimum,
     ncdf,
+    pow_shift,
     ramp,
     softplus_stable,
     where,
@@ -589,6 +590,17 @@ def fuse_hypot(e: sp.Expr) -> sp.Expr:
     if args == list(e.args):
         return e
     return sp.Piecewise(*args, evaluate=False) if isinstance(e, sp.Piecewise) else e.func(*args)
+
+
+def fuse_pow_shift(e: sp.Expr) -> sp.Expr:
+    """(x + c)ᵐ with c a double and m in ±1 … ±4 → pow_shift(x, c, m): the sum and the power carried exactly."""
+    def match(p: sp.Expr) -> bool:
+        if not (p.is_Pow and p.exp.is_Integer and 1 <= abs(int(p.exp)) <= 4 and p.exp != 1 and p.base.is_Add):
+            return False
+        c = p.base - x
+        return x in p.base.args and c.is_Rational and c != 0 and sp.Rational(float(c)) == c
+
+    return e.replace(match, lambda p: pow_shift(x, p.base - x, p.exp))
 
 
 _H = sp.Dummy("h", positive=True)

@@ -64,6 +64,7 @@ MP_NUMERIC = {
     "expit_softplus_pow": lambda z, a, b: (1 + mp.exp(-z)) ** (-a) * mp.log1p(mp.exp(z)) ** b,
     "expm1_shift": lambda t, rh, rl, ch, cl: (ch + cl) * mp.expm1(t - (rh + rl)),
     "expm1_lin": lambda t, ah, al, sh, sl: (ah + al) * (mp.expm1(t) - t) + (sh + sl) * t,
+    "pow_shift": lambda t, c, m: (t + c) ** m,
     "hypot_pow": lambda t, ch, cl, s, m, n: (mp.sqrt(t * t + ch + cl) + s * t) ** m * mp.sqrt(t * t + ch + cl) ** n,
 }
 
@@ -94,6 +95,7 @@ CASES = {
     "exp_affine_scaled": (8 * sp.exp(x) - 3) / 10,
     "hypot_pow": 3 * (2 - 2 * x / sp.sqrt(x**2 + 3)) / (2 * sp.sqrt(x**2 + 3) - 2 * x) ** 2,  # squareplus' (b = 3)
     "hypot_pow_cancelling": sp.sqrt(x**2 + 4) - x,  # evaluated as 4/(h + x) right of 0
+    "pow_shift": 3 / (x - 1) ** 2 + (x + sp.Rational(1, 4)) ** 3,
 }
 
 
