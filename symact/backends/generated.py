@@ -57,6 +57,8 @@ def forms(expit: str, clip: str, softplus: str = "", tanh: str = "", expm1: str 
     h = hypot.format("{0}", "math.sqrt(({1}) + ({2}))")
     hyp = {"hypot_pow": f"(({h} + ({{3}}) * {{0}}) ** ({{4}}) * {h} ** ({{5}}))"}
     hyp["pow_shift"] = "(({0}) + ({1})) ** ({2})"
+    if tanh:
+        hyp["tanh_sq"] = f"{tanh}({{0}}) ** 2"
     return {**({"dx_tanh_softplus": mish_d1} if mish_d1 else {}), **(shifted if expm1 else {}),
             **(hyp if hypot else {}),
             "dx_expit_cubic": f"({expit}({z}) * (1 + {y} * {expit}(-{z})))",

@@ -449,6 +449,25 @@ SYMACT_FN symact_dd symact_dd_div(symact_dd a, symact_dd b) {
     return r;
 }
 
+/* tanh(x)^2 with tanh|x| in double-double (symact.kernels.numba.tanh_sq) */
+SYMACT_FN double symact_tanh_sq(double x) {
+    double a = fabs(x), t, tl, u, v;
+    symact_dd h, e;
+    int n;
+    if (a < 0.5) {
+        h = symact_two_sum(a, -symact_x_minus_tanh(a));
+    } else {
+        e = symact_exp_parts(-2.0 * a, &n);
+        t = ldexp(e.hi, n);
+        tl = ldexp(e.lo, n);
+        u = 1.0 - t;
+        v = 1.0 + t;
+        h = symact_dd_div(symact_dd_of(u, ((1.0 - u) - t) - tl), symact_dd_of(v, (t - (v - 1.0)) + tl));
+    }
+    h = symact_dd_mul(h, h);
+    return h.hi + h.lo;
+}
+
 /* (x + c)^m in double-double, m an integer in +-1 ... +-4 (symact.kernels.numba.pow_shift) */
 SYMACT_FN double symact_pow_shift(double x, double c, double m) {
     symact_dd u = symact_two_sum(x, c), p = u;

@@ -215,6 +215,20 @@ def _dd_div(a: Any, al: Any, b: Any, bl: Any) -> tuple[Any, Any]:
     return q, (((a - p) - pe) + al - q * bl) / b
 
 
+def _tanh_sq(x: np.ndarray) -> np.ndarray:
+    """tanh(x)² in double-double (symact.kernels.numba.tanh_sq)."""
+    a = np.abs(np.asarray(x, dtype=np.float64))
+    small = a < 0.5
+    h1, hl1 = two_sum(_NumpyNamespace, a, -x_minus_tanh(_NumpyNamespace, np.where(small, a, 0.0)))
+    e, el, n = _exp_parts(-2.0 * a)
+    t, tl = np.ldexp(e, n), np.ldexp(el, n)
+    u, v = 1.0 - t, 1.0 + t
+    h2, hl2 = _dd_div(u, ((1.0 - u) - t) - tl, v, (t - (v - 1.0)) + tl)
+    h, hl = np.where(small, h1, h2), np.where(small, hl1, hl2)
+    p, pl = _dd_mul(h, hl, h, hl)
+    return p + pl
+
+
 def _pow_shift(x: np.ndarray, c: float, m: float) -> np.ndarray:
     """(x + c)ᵐ in double-double (symact.kernels.numba.pow_shift)."""
     x = np.asarray(x, dtype=np.float64)
@@ -564,6 +578,7 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "expm1_lin": _expm1_lin,
     "hypot_pow": _hypot_pow,
     "pow_shift": _pow_shift,
+    "tanh_sq": _tanh_sq,
     "dexpit_fast": _dexpit_fast,
     "x_tanh_softplus_fast": _x_tanh_softplus_fast,
     "ramp": _ramp,

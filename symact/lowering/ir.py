@@ -461,6 +461,18 @@ class hypot(Lowered):
         return sp.sqrt(a**2 + b**2)
 
 
+class tanh_sq(Lowered):
+    """tanh(x)² (tanhshrink' = tanh²): tanh|x| in double-double — x − (x − tanh x) below 1/2 (x_minus_tanh's
+    continued fraction), (1 − t)/(1 + t) with t = e^{−2|x|} from exp_parts beyond — squared with one rounding
+    (2.5 ulp as libm's tanh squared)."""
+
+    nargs = 1
+
+    @classmethod
+    def meaning(cls, v: sp.Expr) -> sp.Expr:
+        return sp.tanh(v) ** 2
+
+
 class pow_shift(Lowered):
     """pow_shift(x, c, m) = (x + c)ᵐ, c a double, m an integer in ±1 … ±4 (softsign' = (1 + |x|)⁻², sparse_plus):
     x + c exact as hi + lo, the power in double-double and one rounding (softsign' 2.3 ulp → 0.5)."""

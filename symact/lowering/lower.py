@@ -27,6 +27,7 @@ from .rules import (
     apply_pair_rules,
     fuse_hypot,
     fuse_pow_shift,
+    fuse_tanh_sq,
 )
 
 
@@ -90,7 +91,7 @@ def lower(expr: sp.Expr, *, lowering: bool = True, fast: bool = False) -> sp.Exp
             return e
 
         if not fast:
-            out = fuse_pow_shift(fuse_hypot(out))
+            out = fuse_tanh_sq(fuse_pow_shift(fuse_hypot(out)))
         out = out.replace(lambda e: e.is_Mul, fuse)
         for fusion in SUM_FUSIONS:
             out = out.replace(lambda e: e.is_Add, lambda e, f=fusion: f.apply(e, fast))

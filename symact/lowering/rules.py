@@ -43,6 +43,7 @@ from .ir import (
     pow_shift,
     ramp,
     softplus_stable,
+    tanh_sq,
     where,
     x_erfc_poly,
     x_expit,
@@ -590,6 +591,11 @@ def fuse_hypot(e: sp.Expr) -> sp.Expr:
     if args == list(e.args):
         return e
     return sp.Piecewise(*args, evaluate=False) if isinstance(e, sp.Piecewise) else e.func(*args)
+
+
+def fuse_tanh_sq(e: sp.Expr) -> sp.Expr:
+    """tanh(x)² → tanh_sq(x) (tanhshrink'; 1 − tanh² became 4σ(2x)σ(−2x) earlier)."""
+    return e.replace(lambda p: p.is_Pow and p.exp == 2 and p.base == sp.tanh(x), lambda p: tanh_sq(x))
 
 
 def fuse_pow_shift(e: sp.Expr) -> sp.Expr:

@@ -65,6 +65,7 @@ MP_NUMERIC = {
     "expm1_shift": lambda t, rh, rl, ch, cl: (ch + cl) * mp.expm1(t - (rh + rl)),
     "expm1_lin": lambda t, ah, al, sh, sl: (ah + al) * (mp.expm1(t) - t) + (sh + sl) * t,
     "pow_shift": lambda t, c, m: (t + c) ** m,
+    "tanh_sq": lambda t: mp.tanh(t) ** 2,
     "hypot_pow": lambda t, ch, cl, s, m, n: (mp.sqrt(t * t + ch + cl) + s * t) ** m * mp.sqrt(t * t + ch + cl) ** n,
 }
 
@@ -96,6 +97,7 @@ CASES = {
     "hypot_pow": 3 * (2 - 2 * x / sp.sqrt(x**2 + 3)) / (2 * sp.sqrt(x**2 + 3) - 2 * x) ** 2,  # squareplus' (b = 3)
     "hypot_pow_cancelling": sp.sqrt(x**2 + 4) - x,  # evaluated as 4/(h + x) right of 0
     "pow_shift": 3 / (x - 1) ** 2 + (x + sp.Rational(1, 4)) ** 3,
+    "tanh_sq": x * sp.tanh(x) ** 2,
 }
 
 
