@@ -196,9 +196,11 @@ def test_xielu_is_within_two_ulp_through_its_roots(order, backend):
 _MAGS = np.geomspace(1e-12, 1e200, 400)
 # (name, order, bound): squareplus as (h ± x)ᵐhⁿ in double-double (its derivative was 4.4 ulp), Laplace' with its
 # exponential from exp_parts (2.1 ulp through libm's exp), softsign' and sparse_plus as (x + c)ᵐ (2.3 ulp),
-# tanhshrink' = tanh² with tanh in double-double (2.5 ulp as libm's tanh squared)
+# tanhshrink' = tanh² with tanh in double-double (2.5 ulp as libm's tanh squared), √softplus and its derivative
+# σ/(2√softplus) in double-double but for libm's log1p (3.0 ulp)
 ONE_ROUNDING = [("squareplus", 0, 0.51), ("squareplus", 1, 0.51), ("laplace", 1, 1.0), ("softsign", 1, 0.51),
-                ("sparse_plus", 0, 0.51), ("tanhshrink", 1, 0.75)]
+                ("sparse_plus", 0, 0.51), ("tanhshrink", 1, 0.75), ("sqrt_softplus", 0, 1.0),
+                ("sqrt_softplus", 1, 1.1)]
 
 
 @pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=pytest.mark.slow),

@@ -559,6 +559,32 @@ SYMACT_FN double symact_softplus_stable(double z) { return z > 37.0 ? z : log1p(
 SYMACT_FN double symact_expit_softplus_pow(double z, double a, double b) {
     double sp, out;
     if (z < -37.0) return exp((a + b) * z);
+    if ((b == 0.5 || b == -0.5 || b == -1.0) && (a == 0.0 || a == 1.0 || a == 2.0)) {
+        /* in double-double (symact.kernels.numba.expit_softplus_pow) */
+        int n;
+        symact_dd e = symact_exp_parts(-fabs(z), &n), s, r, g;
+        double t = ldexp(e.hi, n), tl = ldexp(e.lo, n), d = 1.0 + t, dl = (t - (d - 1.0)) + tl;
+        double lg = log1p(t), lgl = tl / d;
+        if (z > 0.0) {
+            s = symact_two_sum(z, lg);
+            s.lo = s.lo + lgl;
+        } else {
+            s = symact_dd_of(lg, lgl);
+        }
+        if (b == -1.0) {
+            r = symact_dd_div(symact_dd_of(1.0, 0.0), s);
+        } else {
+            double h = sqrt(s.hi);
+            r = symact_dd_of(h, (SYMACT_FMA(-h, h, s.hi) + s.lo) / (2.0 * h));
+            if (b == -0.5) r = symact_dd_div(symact_dd_of(1.0, 0.0), r);
+        }
+        if (a != 0.0) {
+            g = symact_dd_div(z >= 0.0 ? symact_dd_of(1.0, 0.0) : symact_dd_of(t, tl), symact_dd_of(d, dl));
+            r = symact_dd_mul(r, g);
+            if (a == 2.0) r = symact_dd_mul(r, g);
+        }
+        return r.hi + r.lo;
+    }
     sp = symact_softplus_stable(z);
     out = b == 0.5 ? sqrt(sp) : (b == -0.5 ? 1 / sqrt(sp) : pow(sp, b));
     return a != 0 ? out * pow(symact_expit(z), a) : out;

@@ -763,9 +763,37 @@ def softplus_stable(z):  # type: ignore[no-untyped-def]
 
 @kernel
 def expit_softplus_pow(z, a, b):  # type: ignore[no-untyped-def]
-    """σ(z)^a·softplus(z)^b; e^{(a+b)z} below −37 (numpy._expit_softplus_pow)."""
+    """σ(z)^a·softplus(z)^b; e^{(a+b)z} below −37 (numpy._expit_softplus_pow). For b = ±1/2 or −1 and a = 0, 1, 2
+    (√softplus and its derivatives) in double-double: t = e^{−|z|} from :func:`exp_parts`, softplus = max(z, 0) +
+    log1p(t) with t's low part carried (libm's log1p, ≤ 1 ulp, is the only rounding left besides the last), σ, the
+    square root and the products exact to ~2⁻¹⁰⁰ (√softplus' 3.0 → 1.1 ulp)."""
     if z < -37.0:
         return exp((a + b) * z)
+    if (b == 0.5 or b == -0.5 or b == -1.0) and (a == 0.0 or a == 1.0 or a == 2.0):
+        e, el, n = exp_parts(-abs(z))
+        t = scale(e, n)
+        tl = scale(el, n)
+        d = 1.0 + t
+        dl = (t - (d - 1.0)) + tl
+        lg = math.log1p(t)
+        lgl = tl / d
+        if z > 0.0:
+            s, sl = two_sum(z, lg)
+            sl = sl + lgl
+        else:
+            s, sl = lg, lgl
+        if b == -1.0:
+            r, rl = dd_div(1.0, 0.0, s, sl)
+        else:
+            h = math.sqrt(s)
+            hl = (fma(-h, h, s) + sl) / (2.0 * h)
+            r, rl = (h, hl) if b == 0.5 else dd_div(1.0, 0.0, h, hl)
+        if a != 0.0:
+            g, gl = dd_div(1.0 if z >= 0.0 else t, 0.0 if z >= 0.0 else tl, d, dl)
+            r, rl = dd_mul(r, rl, g, gl)
+            if a == 2.0:
+                r, rl = dd_mul(r, rl, g, gl)
+        return r + rl
     sp = softplus_stable(z)
     if b == 0.5:
         out = math.sqrt(sp)

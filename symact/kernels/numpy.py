@@ -83,15 +83,43 @@ def _far_left(minus_z: np.ndarray) -> np.ndarray | None:
 
 
 def _expit_softplus_pow(z: np.ndarray, a: float, b: float) -> np.ndarray:
-    """σ(z)^a·softplus(z)^b; e^{(a+b)z} below −37, where σ = softplus = e^z (relative error < e^{−37})."""
+    """σ(z)^a·softplus(z)^b; e^{(a+b)z} below −37, where σ = softplus = e^z (relative error < e^{−37}). For b = ±1/2
+    or −1 and a = 0, 1, 2 in double-double (symact.kernels.numba.expit_softplus_pow)."""
     z = np.asarray(z)
     far = z < -37.0
     near = np.where(far, 0.0, z)
+    if b in (0.5, -0.5, -1.0) and a in (0.0, 1.0, 2.0) and z.dtype == np.float64:
+        return np.where(far, np.exp((a + b) * z), _expit_softplus_pow_dd(near, a, b))
     sp = _softplus(near)
     out = np.sqrt(sp) if b == 0.5 else (1 / np.sqrt(sp) if b == -0.5 else np.power(sp, b))
     if a:
         out = out * _expit(near) ** a
     return np.where(far, np.exp((a + b) * z), out)
+
+
+def _expit_softplus_pow_dd(z: np.ndarray, a: float, b: float) -> np.ndarray:
+    e, el, n = _exp_parts(-np.abs(z))
+    t, tl = np.ldexp(e, n), np.ldexp(el, n)
+    d = 1.0 + t
+    dl = (t - (d - 1.0)) + tl
+    lg = np.log1p(t)
+    lgl = tl / d
+    s1, sl1 = two_sum(_NumpyNamespace, z, lg)
+    pos = z > 0
+    s, sl = np.where(pos, s1, lg), np.where(pos, sl1 + lgl, lgl)
+    if b == -1.0:
+        r, rl = _dd_div(1.0, 0.0, s, sl)
+    else:
+        h = np.sqrt(s)
+        hp, hpe = _NumpyNamespace.two_prod(h, h)
+        hl = (((s - hp) - hpe) + sl) / (2.0 * h)
+        r, rl = (h, hl) if b == 0.5 else _dd_div(1.0, 0.0, h, hl)
+    if a:
+        nonneg = z >= 0
+        g, gl = _dd_div(np.where(nonneg, 1.0, t), np.where(nonneg, 0.0, tl), d, dl)
+        for _ in range(int(a)):
+            r, rl = _dd_mul(r, rl, g, gl)
+    return r + rl
 
 
 def _near_root(x: Any, value: Any, r_hi: float, r_lo: float, w: float, *coeffs: float) -> Any:
