@@ -45,8 +45,7 @@ def forms(expit: str, clip: str, softplus: str = "", tanh: str = "", expm1: str 
     """The in-place NumPy kernels as expressions of a library's σ, clip, softplus, tanh, expm1 and hypot (the
     frameworks' sigmoid is stable, and autograd through it gives no inf·0). Mish' as tanh(sp) +
     4x·σ(x)σ(2sp)σ(−2sp): sech² without 1 − tanh²'s cancellation. expm1_shift as c·expm1((x − r_hi) − r_lo)
-    (x − r_hi exact near the root), expm1_lin as a·(expm1(x) − x) + s·x and hypot_pow as (h + s·x)ᵐhⁿ in plain
-    double."""
+    (x − r_hi exact near the root); expm1_lin, hypot_pow, pow_shift and tanh_sq as their formulas in plain double."""
     sp = softplus.format("{0}")
     mish_d1 = (f"({tanh}({sp}) + 4 * {{0}} * {expit}({{0}}) * {expit}(2 * {sp}) * {expit}(-2 * {sp}))"
                if softplus and tanh else "")
@@ -55,12 +54,10 @@ def forms(expit: str, clip: str, softplus: str = "", tanh: str = "", expm1: str 
     shifted = {"expm1_shift": f"((({{3}}) + ({{4}})) * {expm1}(({{0}} - ({{1}})) - ({{2}})))",
                "expm1_lin": f"((({{1}}) + ({{2}})) * ({expm1}({{0}}) - {{0}}) + (({{3}}) + ({{4}})) * {{0}})"}
     h = hypot.format("{0}", "math.sqrt(({1}) + ({2}))")
-    hyp = {"hypot_pow": f"(({h} + ({{3}}) * {{0}}) ** ({{4}}) * {h} ** ({{5}}))"}
-    hyp["pow_shift"] = "(({0}) + ({1})) ** ({2})"
-    if tanh:
-        hyp["tanh_sq"] = f"{tanh}({{0}}) ** 2"
-    return {**({"dx_tanh_softplus": mish_d1} if mish_d1 else {}), **(shifted if expm1 else {}),
-            **(hyp if hypot else {}),
+    hyp = {"hypot_pow": f"(({h} + ({{3}}) * {{0}}) ** ({{4}}) * {h} ** ({{5}}))"} if hypot else {}
+    tanh_sq = {"tanh_sq": f"{tanh}({{0}}) ** 2"} if tanh else {}
+    return {**({"dx_tanh_softplus": mish_d1} if mish_d1 else {}), **(shifted if expm1 else {}), **hyp, **tanh_sq,
+            "pow_shift": "(({0}) + ({1})) ** ({2})",
             "dx_expit_cubic": f"({expit}({z}) * (1 + {y} * {expit}(-{z})))",
             "x_expit": f"({{0}} * {expit}(({{1}}) * {{0}}))",
             "dx_expit": f"({expit}(({{1}}) * {{0}}) * (1 + ({{1}}) * {{0}} * {expit}(-({{1}}) * {{0}})))",

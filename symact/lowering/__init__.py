@@ -6,7 +6,7 @@
 
 from .ir import LOWERED, Lowered, meaning, names_where
 from .lower import lower, rules, with_roots
-from .rules import FAST_FUNCTION_RULES, FUNCTION_RULES, FUSIONS, NODE_RULES, PAIR_RULES
+from .rules import FAST_FUNCTION_RULES, FUNCTION_RULES, FUSIONS, NODE_RULES, PAIR_RULES, SUM_FUSIONS, TREE_FUSIONS
 
-__all__ = ["FAST_FUNCTION_RULES", "FUNCTION_RULES", "FUSIONS", "LOWERED", "NODE_RULES", "PAIR_RULES", "Lowered",
-           "lower", "meaning", "names_where", "rules", "with_roots"]
+__all__ = ["FAST_FUNCTION_RULES", "FUNCTION_RULES", "FUSIONS", "LOWERED", "NODE_RULES", "PAIR_RULES", "SUM_FUSIONS",
+           "TREE_FUSIONS", "Lowered", "lower", "meaning", "names_where", "rules", "with_roots"]

@@ -24,10 +24,8 @@ from .rules import (
     NODE_RULES,
     PAIR_RULES,
     SUM_FUSIONS,
+    TREE_FUSIONS,
     apply_pair_rules,
-    fuse_hypot,
-    fuse_pow_shift,
-    fuse_tanh_sq,
 )
 
 
@@ -90,8 +88,8 @@ def lower(expr: sp.Expr, *, lowering: bool = True, fast: bool = False) -> sp.Exp
                 e = fusion.apply(e, fast)
             return e
 
-        if not fast:
-            out = fuse_tanh_sq(fuse_pow_shift(fuse_hypot(out)))
+        for tree_fusion in () if fast else TREE_FUSIONS:
+            out = tree_fusion.apply(out)
         out = out.replace(lambda e: e.is_Mul, fuse)
         for fusion in SUM_FUSIONS:
             out = out.replace(lambda e: e.is_Add, lambda e, f=fusion: f.apply(e, fast))
