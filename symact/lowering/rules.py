@@ -452,10 +452,7 @@ def _fuse_k_gauss(e: sp.Expr) -> sp.Expr:
     k = sp.Mul(*(a for a in e.args if a.is_number))
     if len(polys) != 1 or k == 1 or len(e.args) != 1 + sum(1 for a in e.args if a.is_number):
         return e
-    value = sp.N(k, 40)
-    hi = float(value)
-    lo = float(value - sp.Float(hi, 40))
-    return k_gauss_poly(x, sp.Float(hi, 17), sp.Float(lo, 17), *polys[0].args[1:])
+    return k_gauss_poly(x, *_split_constant(k), *polys[0].args[1:])
 
 
 def _split_constant(k: sp.Expr) -> tuple[sp.Float, sp.Float]:
