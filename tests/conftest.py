@@ -148,6 +148,8 @@ HEAVY = (
     "tests/test_accuracy.py::test_xielu_is_within_two_ulp_through_its_roots[value-numpy]",
     "tests/test_cli_fuzz.py::test_show",
     "tests/test_models.py::test_width_matches_the_pinned_transformers_configuration[deepseek-v4]",
+    # CI measured 171 s after those: SiLU against the frameworks' own kernels and autograd (GELU's stays)
+    "tests/backends/test_frameworks.py::test_matches_the_frameworks_own_kernels_and_autograd[silu]",
 )
 
 
