@@ -478,6 +478,12 @@ SYMACT_FN double symact_pow_shift(double x, double c, double m) {
     return p.hi + p.lo;
 }
 
+/* sqrt(a + al) in double-double: the rounded root and one Newton correction (symact.kernels.numba.dd_sqrt) */
+SYMACT_FN symact_dd symact_dd_sqrt(double a, double al) {
+    double h = sqrt(a);
+    return symact_dd_of(h, (SYMACT_FMA(-h, h, a) + al) / (2.0 * h));
+}
+
 /* (h + s*x)^m * h^n, h = sqrt(x^2 + c), in double-double (symact.kernels.numba.hypot_pow) */
 SYMACT_FN double symact_hypot_pow(double x, double c, double c_lo, double s, double m, double n) {
     double ax = fabs(x), sx = s * x;
@@ -486,8 +492,7 @@ SYMACT_FN double symact_hypot_pow(double x, double c, double c_lo, double s, dou
         h = symact_dd_of(ax, c / (2.0 * ax));
     } else {
         symact_dd p = symact_two_prod(x, x), sq = symact_two_sum(p.hi, c);
-        h.hi = sqrt(sq.hi);
-        h.lo = (SYMACT_FMA(-h.hi, h.hi, sq.hi) + (sq.lo + p.lo + c_lo)) / (2.0 * h.hi);
+        h = symact_dd_sqrt(sq.hi, sq.lo + p.lo + c_lo);
     }
     if (sx >= 0.0) {
         u = symact_two_sum(h.hi, sx);
@@ -574,8 +579,7 @@ SYMACT_FN double symact_expit_softplus_pow(double z, double a, double b) {
         if (b == -1.0) {
             r = symact_dd_div(symact_dd_of(1.0, 0.0), s);
         } else {
-            double h = sqrt(s.hi);
-            r = symact_dd_of(h, (SYMACT_FMA(-h, h, s.hi) + s.lo) / (2.0 * h));
+            r = symact_dd_sqrt(s.hi, s.lo);
             if (b == -0.5) r = symact_dd_div(symact_dd_of(1.0, 0.0), r);
         }
         if (a != 0.0) {

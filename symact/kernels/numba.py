@@ -649,6 +649,13 @@ def pow_shift(x, c, m):  # type: ignore[no-untyped-def]
 
 
 @kernel
+def dd_sqrt(a, al):  # type: ignore[no-untyped-def]
+    """√(a + al) in double-double: the rounded root and one Newton correction from the exact residual."""
+    h = math.sqrt(a)
+    return h, (fma(-h, h, a) + al) / (2.0 * h)
+
+
+@kernel
 def hypot_pow(x, c, c_lo, s, m, n):  # type: ignore[no-untyped-def]
     """(h + s·x)ᵐ·hⁿ, h = √(x² + c) (squareplus, its derivative): h as hi + lo (x² exact, one Newton step for the
     root), h + s·x summed exactly or, where it cancels (s·x < 0), c/(h + |x|); the power product in double-double,
@@ -659,8 +666,7 @@ def hypot_pow(x, c, c_lo, s, m, n):  # type: ignore[no-untyped-def]
     else:
         p, pl = two_prod(x, x)
         sq, sql = two_sum(p, c)
-        h = math.sqrt(sq)
-        hl = (fma(-h, h, sq) + (sql + pl + c_lo)) / (2.0 * h)
+        h, hl = dd_sqrt(sq, sql + pl + c_lo)
     sx = s * x
     if sx >= 0.0:
         u, ul = two_sum(h, sx)
@@ -785,8 +791,7 @@ def expit_softplus_pow(z, a, b):  # type: ignore[no-untyped-def]
         if b == -1.0:
             r, rl = dd_div(1.0, 0.0, s, sl)
         else:
-            h = math.sqrt(s)
-            hl = (fma(-h, h, s) + sl) / (2.0 * h)
+            h, hl = dd_sqrt(s, sl)
             r, rl = (h, hl) if b == 0.5 else dd_div(1.0, 0.0, h, hl)
         if a != 0.0:
             g, gl = dd_div(1.0 if z >= 0.0 else t, 0.0 if z >= 0.0 else tl, d, dl)
@@ -867,7 +872,7 @@ def fused() -> frozenset[str]:
     """The names this module implements (the backend checks a lowered expression against them)."""
     return frozenset(name for name, obj in globals().items() if hasattr(obj, "py_func") and not name.startswith("_")
                      and name not in {"two_prod", "two_sum", "poly", "exp_parts", "scale", "dd_add", "dd_mul",
-                                           "dd_ratio_scaled", "big_exp", "dd_div", "two_prod_finite",
+                                           "dd_ratio_scaled", "big_exp", "dd_div", "dd_sqrt", "two_prod_finite",
                                            "expit_kx", "x_expit_kx"})
 
 

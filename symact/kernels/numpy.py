@@ -110,9 +110,7 @@ def _expit_softplus_pow_dd(z: np.ndarray, a: float, b: float) -> np.ndarray:
     if b == -1.0:
         r, rl = _dd_div(1.0, 0.0, s, sl)
     else:
-        h = np.sqrt(s)
-        hp, hpe = _NumpyNamespace.two_prod(h, h)
-        hl = (((s - hp) - hpe) + sl) / (2.0 * h)
+        h, hl = _dd_sqrt(s, sl)
         r, rl = (h, hl) if b == 0.5 else _dd_div(1.0, 0.0, h, hl)
     if a:
         nonneg = z >= 0
@@ -236,6 +234,13 @@ def _dd_mul(a: Any, al: Any, b: Any, bl: Any) -> tuple[Any, Any]:
     return p, e + (a * bl + al * b)
 
 
+def _dd_sqrt(a: Any, al: Any) -> tuple[Any, Any]:
+    """√(a + al) in double-double (symact.kernels.numba.dd_sqrt; the residual a − h² exact by two_prod)."""
+    h = np.sqrt(a)
+    hp, hpe = _NumpyNamespace.two_prod(h, h)
+    return h, (((a - hp) - hpe) + al) / (2.0 * h)
+
+
 def _dd_div(a: Any, al: Any, b: Any, bl: Any) -> tuple[Any, Any]:
     """(a + al)/(b + bl) in double-double (symact.kernels.numba.dd_div; the residual a − q·b exact by two_prod)."""
     q = a / b
@@ -280,9 +285,7 @@ def _hypot_pow(x: np.ndarray, c: float, c_lo: float, s: float, m: float, n: floa
     xs = np.where(big, 0.0, x)
     p, pl = _NumpyNamespace.two_prod(xs, xs)
     sq, sql = two_sum(_NumpyNamespace, p, c)
-    h = np.sqrt(sq)
-    hp, hpe = _NumpyNamespace.two_prod(h, h)
-    hl = (((sq - hp) - hpe) + (sql + pl + c_lo)) / (2.0 * h)
+    h, hl = _dd_sqrt(sq, sql + pl + c_lo)
     h, hl = np.where(big, ax, h), np.where(big, c / (2.0 * ax), hl)
     sx = s * x
     u, ul = two_sum(_NumpyNamespace, h, sx)
