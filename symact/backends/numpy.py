@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy
-import scipy.special
+import scipy  # its special module loads when a generated function first calls it
 import sympy as sp
 from sympy.printing.numpy import SciPyPrinter
 

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
-import scipy.special as sc
+import scipy  # scipy.special loads on first use (scipy's lazy submodules): 0.2 s symbolic work never needs
 
 from ..errors import InvalidArgumentError
 from .ddmath import (
@@ -492,13 +492,30 @@ def _x_tanh_softplus_fast(x: np.ndarray) -> np.ndarray:
     return n
 
 
+# SciPy's functions looked up at call time, so that importing symact does not import scipy.special
+def _sc_erf(z: Any) -> Any:
+    return scipy.special.erf(z)
+
+
+def _sc_erfc(z: Any) -> Any:
+    return scipy.special.erfc(z)
+
+
+def _sc_erfcx(z: Any) -> Any:
+    return scipy.special.erfcx(z)
+
+
+def _sc_expit(z: Any) -> Any:
+    return scipy.special.expit(z)
+
+
 def _erfc_longdouble(z: np.ndarray) -> np.ndarray:
     """erfc for the longdouble rescue: erfcx(z)·e^{−z²} with the exponential in longdouble for z > 0.5,
     so that it does not underflow at float64's limit (SciPy's erfc is 0 beyond z ≈ 27)."""
     z = np.asarray(z, dtype=np.longdouble)
     z64 = z.astype(np.float64)
-    tail = np.asarray(sc.erfcx(z64), dtype=np.longdouble) * np.exp(-z * z)
-    return np.where(z > 0.5, tail, np.asarray(sc.erfc(z64), dtype=np.longdouble))
+    tail = np.asarray(scipy.special.erfcx(z64), dtype=np.longdouble) * np.exp(-z * z)
+    return np.where(z > 0.5, tail, np.asarray(scipy.special.erfc(z64), dtype=np.longdouble))
 
 
 def _to_double(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -511,7 +528,7 @@ class _NumpyNamespace:
 
     exp, abs, where, isfinite = staticmethod(np.exp), staticmethod(np.abs), staticmethod(np.where), \
         staticmethod(np.isfinite)
-    erfc, erfcx, expit = staticmethod(sc.erfc), staticmethod(sc.erfcx), staticmethod(sc.expit)
+    erfc, erfcx, expit = staticmethod(_sc_erfc), staticmethod(_sc_erfcx), staticmethod(_sc_expit)
     subset = True  # ddmath.select: evaluate each branch on its own points
     # ≤ 0.05 ulp where SciPy's erfcx is 2–7 ulp off (they work in longdouble too)
     erfcx_dd, erfcx_rsqrt2_dd = staticmethod(erfcx_dd), staticmethod(erfcx_rsqrt2_dd)
@@ -559,7 +576,7 @@ class _LongdoubleNamespace(_NumpyNamespace):
     """For the underflow rescue: the same forms evaluated in longdouble (symact.kernels.erfcx's tables work
     in longdouble; SciPy's erfc/erfcx exist in float64 only and are converted)."""
 
-    erfc, erfcx = staticmethod(_to_double(sc.erfc)), staticmethod(_to_double(sc.erfcx))
+    erfc, erfcx = staticmethod(_to_double(_sc_erfc)), staticmethod(_to_double(_sc_erfcx))
 
 
 LONGDOUBLE_FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -577,7 +594,7 @@ LONGDOUBLE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "gauss": partial(gauss, _LongdoubleNamespace),
     "x_gauss": partial(x_gauss, _LongdoubleNamespace),
     "erfc_stable": _erfc_longdouble,
-    "erf": _to_double(sc.erf),
+    "erf": _to_double(_sc_erf),
     "softplus_stable": lambda z: np.logaddexp(0, z),
 }
 """Overrides of :data:`NUMPY_FUNCTIONS` for longdouble evaluation (the rest accept longdouble)."""
@@ -613,8 +630,8 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "dexpit_fast": _dexpit_fast,
     "x_tanh_softplus_fast": _x_tanh_softplus_fast,
     "ramp": _ramp,
-    "erfc_stable": sc.erfc,
-    "erf": sc.erf,
+    "erfc_stable": _sc_erfc,
+    "erf": _sc_erf,
     "log1p": np.log1p,
     "expm1": np.expm1,
     "softplus_stable": _softplus,
