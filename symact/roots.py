@@ -12,6 +12,7 @@ points across it (a kink or a nearby singularity shrinks the window, or rules th
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,6 +27,10 @@ from .symbols import x
 
 SCAN = (-40.0, 40.0, 1 / 256)
 """Where roots are looked for: [−40, 40] in steps of 1/256 (every built-in root lies within [−3, 0))."""
+
+# erf and erfc from the standard library: finding sign changes needs no SciPy, whose import (0.15 s) would be
+# most of a cached kernel's first call
+_SCAN_FUNCTIONS = {"erf": np.vectorize(math.erf, otypes=[float]), "erfc": np.vectorize(math.erfc, otypes=[float])}
 
 DEGREE = 32
 """Taylor coefficients computed; the patch keeps as many as its window needs."""
@@ -87,7 +92,7 @@ def root_patches(expr: sp.Expr) -> tuple[RootPatch, ...]:
     (at 0 the built-in formulas are products, exact in relative terms) that :func:`_patch` can certify."""
     if not expr.has(x) or expr.free_symbols - {x}:
         return ()
-    textbook = sp.lambdify(x, to_elementary(meaning(expr)), ["numpy", "scipy"])
+    textbook = sp.lambdify(x, to_elementary(meaning(expr)), [_SCAN_FUNCTIONS, "numpy"])
     lo, hi, step = SCAN
     xs = np.arange(lo, hi + step, step)
     with np.errstate(all="ignore"):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -94,6 +96,14 @@ def test_kernels_import_nothing_symbolic():
     """The exported NumPy module is the kernels' source: they may import errors and each other only."""
     for module in (m for m in GRAPH if m.startswith("symact.kernels")):
         assert GRAPH[module] <= {"symact.errors", *(m for m in GRAPH if m.startswith("symact.kernels"))}, module
+
+
+def test_importing_symact_leaves_the_numeric_libraries_unloaded():
+    """Symbolic work (the catalog, the CLI's show) never pays for scipy.special, numba or the frameworks."""
+    code = ("import sys, symact; print(sorted(m for m in ('scipy.special', 'numba', 'torch', 'jax') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 class MathBackend:
