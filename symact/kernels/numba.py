@@ -879,7 +879,8 @@ def fused() -> frozenset[str]:
 SIMD = frozenset({"exp", "expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "ncdf", "x_ncdf", "gauss", "x_gauss",
                   "gauss_poly", "x_gauss_poly", "k_gauss_poly", "dexpit", "x_minus_tanh", "x_tanh_softplus",
                   "x_tanh_softplus_fast", "dx_tanh_softplus", "dx_ncdf", "expit", "x_expit", "dx_expit",
-                  "dx_expit_fast", "dx_expit_cubic", "ramp", "maximum", "minimum", "where", "near_root"})
+                  "dx_expit_fast", "dx_expit_cubic", "ramp", "maximum", "minimum", "where", "near_root",
+                  "pow_shift"})
 """Kernels made of :func:`exp` and arithmetic only (no libm call): loops over them vectorize, and beat NumPy's
 passes. Not :func:`tanh`: it vectorizes too, but its continued fraction's divisions make it 2.5× slower than
 NumPy's SIMD tanh (it serves the numba backend, where libm's tanh was 2.5 ulp off in tanh²)."""

@@ -93,6 +93,23 @@ def test_large_inputs_of_the_default_path_take_the_compiled_loop():
     assert vectorizes(lower(prepare("gelu").expr)) and vectorizes(lower(prepare("mish").expr))
 
 
+@pytest.mark.parametrize(("entry", "order"), [("hard_swish", 1), ("softsign", 1), ("hardtanh", 0)],
+                         ids=["hard_swish-d1", "softsign-d1", "hardtanh-d0"])
+def test_branches_take_the_compiled_loop_with_numpys_results(entry, order, monkeypatch):
+    """Piecewise forms (selects, ramps, the exact (x + c)ᵐ) run as one compiled loop on large inputs: the same
+    values as NumPy's passes, which the test gets with the JIT switched off."""
+    xs = np.concatenate([np.linspace(-12, 12, JIT_FROM + 7), [-3.0, 3.0, -1.0, 1.0, 0.0, np.inf, -np.inf, np.nan]])
+    expr = prepare(entry, order)
+    compiled = NUMPY.build(expr)
+    got = compiled(xs)
+    assert compiled._kernel is not None
+    monkeypatch.setenv("SYMACT_JIT", "0")
+    plain = NUMPY.build(expr)
+    want = plain(xs)
+    assert plain._kernel is None
+    assert np.array_equal(got, want, equal_nan=True)
+
+
 def test_the_compiled_loop_routes_specials_and_underflow_bands_as_numpy_does():
     """The compiled loop counts the inputs outside ±TAIL and inside the rescue bands itself (no min/max passes):
     NaN, ±inf, |x| ≥ TAIL and GELU's underflow band (−39.6 … −34.3, where float64 gives −0 for a subnormal
