@@ -152,13 +152,14 @@ _SIMD_MATH = frozenset({"sqrt", "fabs", "copysign", "inf", "nan", "pi", "e"})
 
 def vectorizes(lowered: sp.Expr) -> bool:
     """Whether the compiled loop of ``lowered`` is worth taking: SIMD code (only kernels built from our own exp and
-    arithmetic, :data:`symact.kernels.numba.SIMD`, and integer or half powers). A libm call (tanh, log1p, expm1,
-    erfc …) is scalar and keeps a loop at a quarter of NumPy's speed, whose ufuncs are SIMD. Branches count too:
-    one loop beats NumPy's pass per comparison and select (hard-swish' 8.8 → 0.9 ms, softsign' 112 → 11 ms at 10⁶);
-    only plain arithmetic (identity) stays with NumPy, which has nothing to fuse."""
+    arithmetic, :data:`symact.kernels.numba.SIMD`, and integer or half powers), or a double-double kernel whose
+    NumPy version takes many passes (:data:`~symact.kernels.numba.DD_WITH_LIBM`). Another libm call (tanh, log1p,
+    expm1, erfc …) is scalar and keeps a loop at a quarter of NumPy's speed, whose ufuncs are SIMD. Branches count
+    too: one loop beats NumPy's pass per comparison and select (hard-swish' 8.8 → 0.9 ms, softsign' 112 → 11 ms at
+    10⁶); only plain arithmetic (identity) stays with NumPy, which has nothing to fuse."""
     from ..kernels import numba as kernels
     names = {type(f).__name__ for f in lowered.atoms(sp.Function)}
-    if not names or not names <= kernels.SIMD:
+    if not names or not names <= kernels.SIMD | kernels.DD_WITH_LIBM:
         return False
     return all(p.exp.is_Integer or p.exp in (sp.S.Half, -sp.S.Half) for p in lowered.atoms(sp.Pow))
 

@@ -880,10 +880,14 @@ SIMD = frozenset({"exp", "expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly
                   "gauss_poly", "x_gauss_poly", "k_gauss_poly", "dexpit", "x_minus_tanh", "x_tanh_softplus",
                   "x_tanh_softplus_fast", "dx_tanh_softplus", "dx_ncdf", "expit", "x_expit", "dx_expit",
                   "dx_expit_fast", "dx_expit_cubic", "ramp", "maximum", "minimum", "where", "near_root",
-                  "pow_shift"})
+                  "pow_shift", "hypot_pow", "tanh_sq", "expm1_lin"})
 """Kernels made of :func:`exp` and arithmetic only (no libm call): loops over them vectorize, and beat NumPy's
 passes. Not :func:`tanh`: it vectorizes too, but its continued fraction's divisions make it 2.5× slower than
 NumPy's SIMD tanh (it serves the numba backend, where libm's tanh was 2.5 ulp off in tanh²)."""
+
+DD_WITH_LIBM = frozenset({"expm1_shift", "expit_softplus_pow"})
+"""Double-double kernels with one libm call (expm1, log1p): the loop stays scalar, but NumPy's version is a dozen
+passes over the array, 2–5× slower (√softplus' 203 → 41 ms at 10⁶)."""
 
 TAKES_COEFFS = frozenset({"expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "gauss_poly", "x_gauss_poly",
                           "k_gauss_poly"})
