@@ -190,7 +190,7 @@ def _limit(expr: sp.Expr, point: sp.Expr, var: sp.Symbol, dir: str) -> sp.Expr:
         return result  # simplify turns oo*sign(exp(-p) - 1) into nan
     if result.has(sp.nan):
         raise UndecidedError(f"SymPy gives an undefined limit of {expr} as {var} -> {point}")
-    return sp.simplify(result)
+    return result if sp.count_ops(result) <= 1 else sp.simplify(result)  # -alpha, 1/2: nothing to simplify
 
 
 def _settle_signs(e: sp.Expr) -> sp.Expr:
@@ -368,6 +368,7 @@ def _series(expr: sp.Expr, order: int, at: sp.Expr) -> sp.Expr:
 _SIMPLIFY_OPS = 40  # above this many operations sp.simplify takes minutes (√softplus's x¹⁹ coefficient)
 
 
+@lru_cache(maxsize=4096)  # entries share coefficients (GELU capped at 10 is GELU at 0)
 def _simplify_constant(c: sp.Expr) -> sp.Expr:
     """A series coefficient in its shortest form among simplify's (small ones only) and factor's."""
     if c.is_Rational:
