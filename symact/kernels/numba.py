@@ -880,10 +880,10 @@ SIMD = frozenset({"exp", "expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly
                   "gauss_poly", "x_gauss_poly", "k_gauss_poly", "dexpit", "x_minus_tanh", "x_tanh_softplus",
                   "x_tanh_softplus_fast", "dx_tanh_softplus", "dx_ncdf", "expit", "x_expit", "dx_expit",
                   "dx_expit_fast", "dx_expit_cubic", "ramp", "maximum", "minimum", "where", "near_root",
-                  "pow_shift", "hypot_pow", "tanh_sq", "expm1_lin"})
+                  "pow_shift", "hypot_pow", "tanh_sq", "expm1_lin", "tanh"})
 """Kernels made of :func:`exp` and arithmetic only (no libm call): loops over them vectorize, and beat NumPy's
-passes. Not :func:`tanh`: it vectorizes too, but its continued fraction's divisions make it 2.5× slower than
-NumPy's SIMD tanh (it serves the numba backend, where libm's tanh was 2.5 ulp off in tanh²)."""
+passes. :func:`tanh` among them: its continued fraction vectorizes, 1.5× NumPy's tanh at 10⁶ and 10⁷ (9.6 against
+14.5 ms) and more accurate (0.89 ulp against 1.14)."""
 
 DD_WITH_LIBM = frozenset({"expm1_shift", "expit_softplus_pow"})
 """Double-double kernels with one libm call (expm1, log1p): the loop stays scalar, but NumPy's version is a dozen
