@@ -153,8 +153,8 @@ _SIMD_MATH = frozenset({"sqrt", "fabs", "copysign", "inf", "nan", "pi", "e"})
 def vectorizes(lowered: sp.Expr) -> bool:
     """Whether the compiled loop of ``lowered`` is worth taking: SIMD code (only kernels built from our own exp and
     arithmetic, :data:`symact.kernels.numba.SIMD`, and integer or half powers), or a double-double kernel whose
-    NumPy version takes many passes (:data:`~symact.kernels.numba.DD_WITH_LIBM`). Another libm call (tanh, log1p,
-    expm1, erfc …) is scalar and keeps a loop at a quarter of NumPy's speed, whose ufuncs are SIMD. Branches count
+    NumPy version takes many passes (:data:`~symact.kernels.numba.DD_WITH_LIBM`). Another libm call (expm1, erfc …)
+    is scalar and keeps a loop at a quarter of NumPy's speed, whose ufuncs are SIMD. Branches count
     too: one loop beats NumPy's pass per comparison and select (hard-swish' 8.8 → 0.9 ms, softsign' 112 → 11 ms at
     10⁶); only plain arithmetic (identity) stays with NumPy, which has nothing to fuse."""
     from ..kernels import numba as kernels
