@@ -200,11 +200,17 @@ def x_expit_poly(x, coeffs):  # type: ignore[no-untyped-def]
 
 
 @kernel
+def _expit_kx_dd(x, k, k_lo):  # type: ignore[no-untyped-def]
+    """σ((k + k_lo)·x) as hi + lo, kx as hi + lo by one FMA."""
+    u = x * k
+    return _expit_dd(u, fma(x, k, -u) + x * k_lo)
+
+
+@kernel
 def expit_kx(x, k, k_lo):  # type: ignore[no-untyped-def]
     """expit_poly of (k + k_lo)·x (σ(1.702x)): kx as hi + lo by one FMA instead of :func:`poly`'s Horner step
     with a zero constant term (the generated code calls it where the lowered form is expit_poly(x, k, k_lo, 0, 0))."""
-    u = x * k
-    r, c = _expit_dd(u, fma(x, k, -u) + x * k_lo)
+    r, c = _expit_kx_dd(x, k, k_lo)
     return r + c
 
 
@@ -212,8 +218,7 @@ def expit_kx(x, k, k_lo):  # type: ignore[no-untyped-def]
 def x_expit_kx(x, k, k_lo):  # type: ignore[no-untyped-def]
     """x_expit_poly of (k + k_lo)·x (QuickGELU), as :func:`expit_kx`; x·r cannot overflow (|r| ≤ 1): a plain FMA
     for its error."""
-    u = x * k
-    r, c = _expit_dd(u, fma(x, k, -u) + x * k_lo)
+    r, c = _expit_kx_dd(x, k, k_lo)
     a = x * r
     return a + (fma(x, r, -a) + x * c)
 
