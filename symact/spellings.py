@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import struct
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -35,10 +36,8 @@ def double(v: float) -> sp.Rational:
 
 
 def single(v: float) -> sp.Rational:
-    """The float32 nearest ``v`` exactly (ggml writes its constants as ``0.044715f``)."""
-    import numpy as np
-
-    return sp.Rational(float(np.float32(v)))
+    """The float32 nearest ``v`` exactly (ggml writes its constants as ``0.044715f``): packing rounds to nearest."""
+    return sp.Rational(struct.unpack("f", struct.pack("f", v))[0])
 
 
 # the frameworks' constants, as stored

@@ -5,6 +5,9 @@ published ones, :mod:`.algebra` writes forward and backward passes once over an 
 :mod:`.numeric` evaluates them on NumPy batches and :mod:`.sizes` counts parameters and widths.
 """
 
+from importlib import import_module
+from typing import Any
+
 from . import library as _library  # noqa: F401  (registers the built-in blocks)
 from .algebra import SympyOps
 from .model import (
@@ -33,8 +36,17 @@ from .model import (
     latex,
     register_block,
 )
-from .numeric import NumpyOps, forward, gradients
 from .sizes import d_hidden, d_model, llama_hidden_dim, matched_hidden, param_count
+
+_NUMERIC = ("NumpyOps", "forward", "gradients")  # NumPy batches: loaded on first use, as symact's numeric side
+
+
+def __getattr__(name: str) -> Any:
+    if name in _NUMERIC:
+        value = getattr(import_module(".numeric", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'symact.blocks' has no attribute {name!r}")
 
 __all__ = [
     "BLOCKS", "Block", "DAUPHIN_2017", "Layout", "NumpyOps", "PARAMETERS", "SHAZEER_2020", "SympyOps",
