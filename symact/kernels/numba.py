@@ -423,8 +423,8 @@ def tanh_sq(x):  # type: ignore[no-untyped-def]
         t = scale(e, n)
         tl = scale(el, n)
         u = 1.0 - t
-        v = 1.0 + t
-        h, hl = dd_div(u, ((1.0 - u) - t) - tl, v, (t - (v - 1.0)) + tl)
+        v, vl = one_plus(t, tl)
+        h, hl = dd_div(u, ((1.0 - u) - t) - tl, v, vl)
     p, pl = dd_mul(h, hl, h, hl)
     return p + pl
 
@@ -457,6 +457,13 @@ def dd_ratio_scaled(b, bl, d, dl, m, ml, n):  # type: ignore[no-untyped-def]
     gl = (fma(-g, d, b) + bl - g * dl) * inv
     p, pl = two_prod_finite(m, g)  # m ≤ √2, g ≤ 4 in every caller
     return scale(p + (pl + m * gl + ml * g), n)
+
+
+@kernel
+def one_plus(t, tl):  # type: ignore[no-untyped-def]
+    """1 + (t + tl) as hi + lo for 0 ≤ t ≤ 1 (t = e^{−|z|}): the fast two-sum, exact."""
+    d = 1.0 + t
+    return d, (t - (d - 1.0)) + tl
 
 
 @kernel
@@ -591,8 +598,7 @@ def dx_expit(x, k, k_lo):  # type: ignore[no-untyped-def]
     h, hl = two_sum(1.0, c)
     b, bl = two_sum(h, w)
     bl = bl + (hl + cl + wl)
-    d = 1.0 + t  # t ≤ 1: the fast two-sum is exact
-    dl = (t - (d - 1.0)) + tl
+    d, dl = one_plus(t, tl)
     dd, ddl = two_prod_finite(d, d)
     ddl = ddl + 2.0 * d * dl
     return dd_ratio_scaled(b, bl, dd, ddl, e if neg else 1.0, el if neg else 0.0, n if neg else 0)
@@ -815,8 +821,7 @@ def expit_softplus_pow(z, a, b):  # type: ignore[no-untyped-def]
         e, el, n = exp_parts(-abs(z))
         t = scale(e, n)
         tl = scale(el, n)
-        d = 1.0 + t
-        dl = (t - (d - 1.0)) + tl
+        d, dl = one_plus(t, tl)
         lg, lgl = log1p_dd(t, tl)
         if z > 0.0:
             s, sl = two_sum(z, lg)

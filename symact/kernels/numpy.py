@@ -229,8 +229,13 @@ def _dd_add(a: Any, al: Any, b: Any, bl: Any) -> tuple[Any, Any]:
     return h, e - (h - s)
 
 
+def _two_prod(a: Any, b: Any) -> tuple[Any, Any]:
+    """a·b = p + e exactly, a scalar or array operand broadcast against the other (two_prod wants equal shapes)."""
+    return _NumpyNamespace.two_prod(*np.broadcast_arrays(np.asarray(a, dtype=np.float64), b))
+
+
 def _dd_mul(a: Any, al: Any, b: Any, bl: Any) -> tuple[Any, Any]:
-    p, e = _NumpyNamespace.two_prod(*np.broadcast_arrays(np.asarray(a, dtype=np.float64), b))
+    p, e = _two_prod(a, b)
     return p, e + (a * bl + al * b)
 
 
@@ -244,7 +249,7 @@ def _dd_sqrt(a: Any, al: Any) -> tuple[Any, Any]:
 def _dd_div(a: Any, al: Any, b: Any, bl: Any) -> tuple[Any, Any]:
     """(a + al)/(b + bl) in double-double (symact.kernels.numba.dd_div; the residual a − q·b exact by two_prod)."""
     q = a / b
-    p, pe = _NumpyNamespace.two_prod(*np.broadcast_arrays(np.asarray(q, dtype=np.float64), b))
+    p, pe = _two_prod(q, b)
     return q, (((a - p) - pe) + al - q * bl) / b
 
 
@@ -329,7 +334,7 @@ def _expm1_shift(x: np.ndarray, r: float, r_lo: float, c: float, c_lo: float) ->
     d = s + t
     dl = np.where(finite, t - (d - s), 0.0)
     em = np.expm1(np.minimum(d, 700.0))
-    p, pl = _NumpyNamespace.two_prod(*np.broadcast_arrays(np.float64(c), em))
+    p, pl = _two_prod(c, em)
     out = p + (pl + c_lo * em + c * (em + 1.0) * dl)
     big = d > 700.0
     if big.any():
@@ -355,7 +360,7 @@ def _expm1_lin(x: np.ndarray, a: float, a_lo: float, s: float, s_lo: float) -> n
     small = np.abs(x) <= 0.5
     p, pl = np.where(small, ps, pe), np.where(small, psl, pel)
     m, ml = _dd_mul(a, a_lo, p, pl)
-    t, tl = two_prod(*np.broadcast_arrays(np.float64(s), x))
+    t, tl = _two_prod(s, x)
     h, hl = _dd_add(m, ml, t, tl + s_lo * x)
     out = h + hl
     big = x > 700.0
