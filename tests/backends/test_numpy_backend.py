@@ -10,6 +10,7 @@ from helpers import reference
 
 import symact
 from symact import x
+from symact.accuracy import measure
 
 NAMES = symact.names()
 GRID = np.linspace(-20.0, 20.0, 801)
@@ -141,6 +142,23 @@ def test_rescue_bands_cover_where_the_exponential_overflows():
     (a, b), = f.rescue_bands
     assert a < -744.0 and b > -709.78
     assert symact.lambdify("softplus").probe().rescue_bands is None  # nothing underflows: no rescue at all
+
+
+@pytest.mark.parametrize(("name", "order", "lo", "hi"), [("laplace", 0, -11.2, -8.2), ("laplace", 1, -10.4, -8.2),
+                                                    ("laplace", 1, 9.9, 12.4)], ids=["laplace", "laplace'-left",
+                                                                                      "laplace'-right"])
+def test_a_rescue_that_moves_results_by_one_ulp_is_dropped(name, order, lo, hi):
+    """Laplace's longdouble rescue moved subnormal results by one ulp only (a double rounding): the probe drops
+    it, and the band still meets the targets against mpmath — ≤ 2 ulp where the value is normal, within 2 of the
+    smallest subnormal below, nothing flushed to 0. GELU's (a nonzero result flushed to −0) and GELU-tanh''s
+    (13 ulp lost) stay."""
+    f = symact.lambdify(name, derivative=order).probe()
+    assert f._rescue is None and f.rescue_bands is None
+    r = measure(name, derivative=order, grid=np.linspace(lo, hi, 1501), func=f)
+    assert not r.special_failures and r.normal_points > 0
+    assert r.max_ulp <= 2.0 and r.subnormal_error <= 2.0, (r.max_ulp, r.worst_x, r.subnormal_error)
+    assert symact.lambdify("gelu").probe().rescue_bands is not None
+    assert symact.lambdify("gelu_tanh").probe().rescue_bands is not None
 
 
 def test_first_large_call_probes():
