@@ -41,8 +41,8 @@ AVAILABLE = importlib.util.find_spec("numba") is not None
 
 class _ScalarPrinter(PythonCodePrinter):
     """Python for one float: kernels called as ``_k.name(...)`` with polynomial coefficients as one tuple,
-    ``where`` as a select of both branches where they are SIMD code (``eager``), else as a conditional expression
-    (only the branch taken is evaluated: a scalar libm call is not paid for where it is not used)."""
+    ``where`` as a select of both branches where one calls nothing and the other only SIMD code (``eager``), else as
+    a conditional expression (only the branch taken is evaluated)."""
 
     def __init__(self, kernels: frozenset[str], takes_coeffs: frozenset[str], leading: Mapping[str, int],
                  eager: frozenset[str] = frozenset()) -> None:
@@ -55,10 +55,11 @@ class _ScalarPrinter(PythonCodePrinter):
             args = [self._print(a) for a in expr.args]
             if name == "where":
                 # A branch around a table lookup keeps LLVM from vectorizing the loop (it cannot prove the load
-                # safe to run for the other lanes): both branches computed, then selected, vectorize (GELU₁₀
-                # 25 → 11 ms at 10⁶, as fast as GELU). Same bits: the branch taken is the same expression.
-                branches = expr.args[1].atoms(sp.Function) | expr.args[2].atoms(sp.Function)
-                if {type(f).__name__ for f in branches} <= self._eager:
+                # safe to run for the other lanes). Where only one branch calls a kernel, computing both and
+                # selecting costs nothing more and vectorizes (GELU₁₀ 25 → 11 ms at 10⁶, as fast as GELU); two
+                # calling branches would pay both (softsign' 10 → 34 ms). Same bits: the branch taken is the same.
+                calls = [{type(f).__name__ for f in b.atoms(sp.Function)} for b in expr.args[1:]]
+                if all(c <= self._eager for c in calls) and sum(map(bool, calls)) == 1:
                     return f"_k.where({args[0]}, {args[1]}, {args[2]})"
                 return f"(({args[1]}) if ({args[0]}) else ({args[2]}))"
             if name in ("expit_poly", "x_expit_poly") and len(args) == 5 and all(a.is_zero for a in expr.args[3:]):
@@ -160,14 +161,13 @@ _SIMD_MATH = frozenset({"sqrt", "fabs", "copysign", "inf", "nan", "pi", "e"})
 
 def vectorizes(lowered: sp.Expr) -> bool:
     """Whether the compiled loop of ``lowered`` is worth taking: SIMD code (only kernels built from our own exp and
-    arithmetic, :data:`symact.kernels.numba.SIMD`, and integer or half powers), or a double-double kernel whose
-    NumPy version takes many passes (:data:`~symact.kernels.numba.DD_WITH_LIBM`). Another libm call (expm1, erfc …)
-    is scalar and keeps a loop at a quarter of NumPy's speed, whose ufuncs are SIMD. Branches count
+    arithmetic, :data:`symact.kernels.numba.SIMD`, and integer or half powers). A libm call (expm1, erfc …) is
+    scalar and keeps a loop at a quarter of NumPy's speed, whose ufuncs are SIMD. Branches count
     too: one loop beats NumPy's pass per comparison and select (hard-swish' 8.8 → 0.9 ms, softsign' 112 → 11 ms at
     10⁶); only plain arithmetic (identity) stays with NumPy, which has nothing to fuse."""
     from ..kernels import numba as kernels
     names = {type(f).__name__ for f in lowered.atoms(sp.Function)}
-    if not names or not names <= kernels.SIMD | kernels.DD_WITH_LIBM:
+    if not names or not names <= kernels.SIMD:
         return False
     return all(p.exp.is_Integer or p.exp in (sp.S.Half, -sp.S.Half) for p in lowered.atoms(sp.Pow))
 

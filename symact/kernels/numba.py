@@ -708,19 +708,40 @@ def big_exp(d, dl, c, c_lo):  # type: ignore[no-untyped-def]
 
 
 @kernel
+def expm1_dd(d):  # type: ignore[no-untyped-def]
+    """eᵈ − 1 as hi + lo without libm, d ≤ 700, within 2⁻⁵⁵ relative (the Horner sum's rounding: a quarter of an
+    ulp of the caller's result at most): d + d²·Σ dᵏ/(k + 2)! for |d| ≤ 1/2 (d² exact, Horner), beyond
+    (e + e_lo)·2ⁿ − 1 from :func:`exp_parts` by an exact two-sum. Both sides are computed and one selected: no call,
+    no load, so loops over it vectorize."""
+    q = _EXPM1X_Q[14]
+    for i in range(13, -1, -1):
+        q = fma(q, d, _EXPM1X_Q[i])
+    d2, d2l = two_prod(d, d)
+    p, pl = two_prod(d2, q)
+    small_hi, small_lo = two_sum(d, p)
+    small_lo = small_lo + (pl + d2l * q)
+    e, el, n = exp_parts(d)
+    big_hi, big_lo = two_sum(scale(e, n), -1.0)
+    big_lo = big_lo + scale(el, n)
+    small = abs(d) <= 0.5
+    return (small_hi if small else big_hi), (small_lo if small else big_lo)
+
+
+@kernel
 def expm1_shift(x, r, r_lo, c, c_lo):  # type: ignore[no-untyped-def]
     """c·(e^{x − r} − 1), r and c double-double (a·eˣ + b with its root r = ln(−b/a), c = −b: xIELU'): x − r as
-    d + d_lo exactly, expm1(d + d_lo) = expm1(d) + eᵈ·d_lo, the product by c exact, one rounding (libm's expm1
-    ≤ 1 ulp): relative accuracy at the root itself. Beyond d = 700, c·eᵈ from :func:`exp_parts` and 2ⁿ last."""
+    d + d_lo exactly, expm1(d + d_lo) = expm1(d) + eᵈ·d_lo with expm1(d) from :func:`expm1_dd` (libm's expm1, a
+    scalar call, kept xIELU''s loop at NumPy's speed), the product by c exact, one rounding: relative accuracy at
+    the root itself. Beyond d = 700, c·eᵈ from :func:`exp_parts` and 2ⁿ last."""
     s, sl = two_sum(x, -r)
     t = sl - r_lo if abs(x) < 1e300 else 0.0  # ±inf: no inf − inf in the error terms
     d = s + t
     dl = t - (d - s) if abs(x) < 1e300 else 0.0
     if d > 700.0:
         return big_exp(d, dl, c, c_lo)
-    em = math.expm1(d)
-    p, pl = two_prod(c, em)
-    return p + (pl + c_lo * em + c * (em + 1.0) * dl)
+    m, ml = expm1_dd(d)
+    p, pl = two_prod(c, m)
+    return p + (pl + c * ml + c_lo * m + c * (m + 1.0) * dl)
 
 
 @kernel
@@ -913,21 +934,18 @@ def fused() -> frozenset[str]:
     return frozenset(name for name, obj in globals().items() if hasattr(obj, "py_func") and not name.startswith("_")
                      and name not in {"two_prod", "two_sum", "poly", "exp_parts", "scale", "dd_add", "dd_mul",
                                            "dd_ratio_scaled", "big_exp", "dd_div", "dd_sqrt", "two_prod_finite",
-                                           "expit_kx", "x_expit_kx"})
+                                           "expit_kx", "x_expit_kx", "expm1_dd"})
 
 
 SIMD = frozenset({"exp", "expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "ncdf", "x_ncdf", "gauss", "x_gauss",
                   "gauss_poly", "x_gauss_poly", "k_gauss_poly", "dexpit", "x_minus_tanh", "x_tanh_softplus",
                   "x_tanh_softplus_fast", "dx_tanh_softplus", "dx_ncdf", "expit", "x_expit", "dx_expit",
                   "dx_expit_fast", "dx_expit_cubic", "ramp", "maximum", "minimum", "where", "near_root",
-                  "pow_shift", "hypot_pow", "tanh_sq", "expm1_lin", "tanh", "softplus_stable", "expit_softplus_pow"})
+                  "pow_shift", "hypot_pow", "tanh_sq", "expm1_lin", "tanh", "softplus_stable", "expit_softplus_pow",
+                  "expm1_shift"})
 """Kernels made of :func:`exp` and arithmetic only (no libm call): loops over them vectorize, and beat NumPy's
 passes. :func:`tanh` among them: its continued fraction vectorizes, 1.5× NumPy's tanh at 10⁶ and 10⁷ (9.6 against
 14.5 ms) and more accurate (0.89 ulp against 1.14)."""
-
-DD_WITH_LIBM = frozenset({"expm1_shift"})
-"""Double-double kernels with a libm call (expm1): the loop stays scalar, but NumPy's version is a dozen passes over
-the array, 2–5× slower (xIELU' 48 → 24 ms at 10⁶)."""
 
 TAKES_COEFFS = frozenset({"expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "gauss_poly", "x_gauss_poly",
                           "k_gauss_poly"})

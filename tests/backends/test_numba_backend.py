@@ -113,13 +113,18 @@ ROUTED = [("hard_swish", 1), ("softsign", 1), ("hardtanh", 0), ("squareplus", 1)
 
 def test_branches_of_simd_code_are_selected_and_libm_calls_only_where_taken():
     """GELU₁₀' = where(x < 10, GELU'(x), 0): both branches computed, then selected (the loop vectorizes; a branch
-    around the erfcx table's load kept it scalar at twice GELU's time). xIELU' keeps a conditional: its expm1 is a
-    scalar libm call, paid only where taken."""
+    around the erfcx table's load kept it scalar at twice GELU's time); xIELU' likewise, its expm1 now SIMD code. A
+    scalar libm call (expm1) is paid only where taken, and two calling branches are not both paid."""
+    from symact import x
     from symact.backends.numba import scalar_source
+    from symact.lowering.ir import expm1, pow_shift, where
 
     assert "_k.where((x < 10.0), _k.dx_ncdf(" in scalar_source(lower(prepare("gelu_10", 1).expr))
-    xielu = scalar_source(NUMPY.build(prepare("xielu", 1)).lowered)
-    assert "_k.where(" not in xielu and " if (" in xielu and "_k.expm1_shift(" in xielu
+    assert "_k.where((x > -1e-06), -0.3, _k.expm1_shift(" in scalar_source(NUMPY.build(prepare("xielu", 1)).lowered)
+    libm = scalar_source(where(x > 0, x, expm1(x)))
+    assert "_k.where(" not in libm and "(x) if ((x > 0.0)) else (_k.expm1(x))" in libm
+    both = scalar_source(where(x > 0, pow_shift(x, 1, -2), pow_shift(x, -1, -2)))
+    assert "_k.where(" not in both and " if (" in both
 
 
 @pytest.mark.parametrize(("entry", "order"), ROUTED, ids=[f"{n}-d{d}" for n, d in ROUTED])
