@@ -164,10 +164,13 @@ def vectorizes(lowered: sp.Expr) -> bool:
     arithmetic, :data:`symact.kernels.numba.SIMD`, and integer or half powers). A libm call (expm1, erfc …) is
     scalar and keeps a loop at a quarter of NumPy's speed, whose ufuncs are SIMD. Branches count
     too: one loop beats NumPy's pass per comparison and select (hard-swish' 8.8 → 0.9 ms, softsign' 112 → 11 ms at
-    10⁶); only plain arithmetic (identity) stays with NumPy, which has nothing to fuse."""
+    10⁶). A constant (identity') too: the loop fills and counts in one pass where NumPy reduces twice and copies
+    (0.87 → 0.48 ms). Only plain arithmetic (identity) stays with NumPy, which has nothing to fuse."""
     from ..kernels import numba as kernels
     names = {type(f).__name__ for f in lowered.atoms(sp.Function)}
-    if not names or not names <= kernels.SIMD:
+    if not names:
+        return bool(lowered.is_Number)
+    if not names <= kernels.SIMD:
         return False
     return all(p.exp.is_Integer or p.exp in (sp.S.Half, -sp.S.Half) for p in lowered.atoms(sp.Pow))
 

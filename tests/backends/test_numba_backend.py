@@ -108,7 +108,7 @@ def test_large_inputs_of_the_default_path_take_the_compiled_loop():
 
 ROUTED = [("hard_swish", 1), ("softsign", 1), ("hardtanh", 0), ("squareplus", 1), ("tanhshrink", 1), ("xielu", 0),
           ("xielu", 1), ("sqrt_softplus", 1), ("tanh", 0), ("softplus", 0), ("log_sigmoid", 0), ("sqrt_softplus", 0),
-          ("gelu_10", 1)]
+          ("gelu_10", 1), ("identity", 1)]
 
 
 def test_branches_of_simd_code_are_selected_and_libm_calls_only_where_taken():
