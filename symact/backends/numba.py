@@ -62,6 +62,8 @@ class _ScalarPrinter(PythonCodePrinter):
                 if all(c <= self._eager for c in calls) and sum(map(bool, calls)) == 1:
                     return f"_k.where({args[0]}, {args[1]}, {args[2]})"
                 return f"(({args[1]}) if ({args[0]}) else ({args[2]}))"
+            if name == "dx_expit" and expr.args[1].is_Number and float(expr.args[1]) == 1.0 and expr.args[2].is_zero:
+                return f"_k.dx_silu({args[0]})"  # k = 1 exactly: u's error terms vanish (SiLU', Swish' at β = 1)
             if name in ("expit_poly", "x_expit_poly") and len(args) == 5 and all(a.is_zero for a in expr.args[3:]):
                 return f"_k.{name.replace('poly', 'kx')}({', '.join(args[:3])})"  # σ((k + k_lo)·x): QuickGELU
             if name in self._kernels:
@@ -72,7 +74,7 @@ class _ScalarPrinter(PythonCodePrinter):
                     d = f"(({args[0]} - {args[2]}) - {args[3]})"
                     q = "0.0"
                     for c in args[:6:-1]:
-                        q = f"({q} * {d} + {c})"
+                        q = f"_k.fma({q}, {d}, {c})"
                     args = [*args[:7], q]
                 return f"_k.{name}({', '.join(args)})"
         return super()._print(expr, **kwargs)

@@ -570,6 +570,25 @@ def x_expit(x, k):  # type: ignore[no-untyped-def]
 
 
 @kernel
+def _dx_expit_tail(u, t, tl, e, el, n, cl, wl_extra):  # type: ignore[no-untyped-def]
+    """What :func:`dx_expit` and :func:`dx_silu` share, from u (clamped) and t = e^{−|u|} = (e + el)·2ⁿ = t + tl:
+    B = (1 + c) + w with c = u, w = t (u < 0) or c = t, w = u·t (u ≥ 0), c's error cl and w's extra error wl_extra
+    from the caller, over (1 + t)², one rounding. Selects, not branches: the loop vectorizes."""
+    neg = u < 0.0
+    c = u if neg else t
+    f1 = 1.0 if neg else u
+    w, wl = two_prod_finite(f1, t)  # |u| ≤ 760, t ≤ 1
+    wl = wl + f1 * tl + wl_extra
+    h, hl = two_sum(1.0, c)
+    b, bl = two_sum(h, w)
+    bl = bl + (hl + cl + wl)
+    d, dl = one_plus(t, tl)
+    dd, ddl = two_prod_finite(d, d)
+    ddl = ddl + 2.0 * d * dl
+    return dd_ratio_scaled(b, bl, dd, ddl, e if neg else 1.0, el if neg else 0.0, n if neg else 0)
+
+
+@kernel
 def dx_expit(x, k, k_lo):  # type: ignore[no-untyped-def]
     """d/dx x·σ(u), u = (k + k_lo)·x, in double-double: with t = e^{−|u|},
 
@@ -587,21 +606,19 @@ def dx_expit(x, k, k_lo):  # type: ignore[no-untyped-def]
     neg = u < 0.0
     e, el, n = exp_parts(-abs(u))
     el = el + e * (ul if neg else -ul)  # e^{−|u| ∓ ul} = e·(1 ∓ ul)
-    t = scale(e, n)
-    tl = scale(el, n)
-    # B = (1 + c) + w: c = u, w = t (u < 0); c = t, w = u·t (u ≥ 0). Selects, not branches: the loop vectorizes.
-    c = u if neg else t
-    cl = ul if neg else tl
-    f1 = 1.0 if neg else u
-    w, wl = two_prod_finite(f1, t)  # |u| ≤ 760, t ≤ 1
-    wl = wl + f1 * tl + (0.0 if neg else ul * t)
-    h, hl = two_sum(1.0, c)
-    b, bl = two_sum(h, w)
-    bl = bl + (hl + cl + wl)
-    d, dl = one_plus(t, tl)
-    dd, ddl = two_prod_finite(d, d)
-    ddl = ddl + 2.0 * d * dl
-    return dd_ratio_scaled(b, bl, dd, ddl, e if neg else 1.0, el if neg else 0.0, n if neg else 0)
+    t, tl = scale(e, n), scale(el, n)
+    return _dx_expit_tail(u, t, tl, e, el, n, ul if neg else tl, 0.0 if neg else ul * t)
+
+
+@kernel
+def dx_silu(x):  # type: ignore[no-untyped-def]
+    """:func:`dx_expit` for k = 1 exactly (SiLU', Swish' at β = 1): u = x, so none of u's error terms — the same
+    bits with 16 % fewer operations (SiLU' 8.0 → 6.7 ms per 10⁶ in the bare loop)."""
+    u = min(max(x, -760.0), 760.0) if x == x else x
+    neg = u < 0.0
+    e, el, n = exp_parts(-abs(u))
+    t, tl = scale(e, n), scale(el, n)
+    return _dx_expit_tail(u, t, tl, e, el, n, 0.0 if neg else tl, 0.0)
 
 
 @kernel
@@ -904,7 +921,7 @@ def near_root(x, value, r_hi, r_lo, w, c1_hi, c1_lo, q):  # type: ignore[no-unty
     coefficient tuple here kept the array loop from vectorizing (SiLU' 1.2 → 21 ms per 10⁶)."""
     d0 = x - r_hi
     d, d_lo = two_sum(d0, -r_lo)
-    p, e = two_prod(d, c1_hi)
+    p, e = two_prod_finite(d, c1_hi)  # inf only where x is, and then the window's test fails: value is taken
     near = p + (e + (d * c1_lo + d_lo * c1_hi) + d * d * q)
     return near if abs(d0) < w else value
 
@@ -942,7 +959,7 @@ SIMD = frozenset({"exp", "expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly
                   "x_tanh_softplus_fast", "dx_tanh_softplus", "dx_ncdf", "expit", "x_expit", "dx_expit",
                   "dx_expit_fast", "dx_expit_cubic", "ramp", "maximum", "minimum", "where", "near_root",
                   "pow_shift", "hypot_pow", "tanh_sq", "expm1_lin", "tanh", "softplus_stable", "expit_softplus_pow",
-                  "expm1_shift"})
+                  "expm1_shift", "dx_silu"})
 """Kernels made of :func:`exp` and arithmetic only (no libm call): loops over them vectorize, and beat NumPy's
 passes. :func:`tanh` among them: its continued fraction vectorizes, 1.5× NumPy's tanh at 10⁶ and 10⁷ (9.6 against
 14.5 ms) and more accurate (0.89 ulp against 1.14)."""

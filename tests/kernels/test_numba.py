@@ -1,5 +1,5 @@
 """The numba kernels' own primitives against mpmath at 40 digits: exp, tanh and expm1 (written without libm so
-that loops vectorize) and the FMA-based exact product."""
+that loops vectorize) and the FMA-based exact product; specialisations against the kernels they specialise."""
 
 from __future__ import annotations
 
@@ -93,6 +93,23 @@ def test_expm1_dd_is_within_2_to_the_minus_55():
     nan = np.array([np.nan, -np.inf])
     _expm1_dd_loop(nan, h2 := np.empty(2), np.empty(2))
     assert np.isnan(h2[0]) and h2[1] == -1.0
+
+
+@njit
+def _dx_loops(x, general, silu):
+    for i in range(x.size):
+        general[i] = K.dx_expit(x[i], 1.0, 0.0)
+        silu[i] = K.dx_silu(x[i])
+
+
+def test_dx_silu_is_dx_expit_at_k_1_bit_for_bit():
+    """The k = 1 specialisation (SiLU', Swish' at β = 1) drops u's error terms, which are exactly 0 there."""
+    xs = np.concatenate([np.linspace(-800, 800, 40001), np.geomspace(1e-320, 1, 500), -np.geomspace(1e-320, 1, 500),
+                         [np.nan, np.inf, -np.inf, 0.0, -0.0, 759.9, 760.1, -760.1, 1e300, -1e300]])
+    general, silu = np.empty_like(xs), np.empty_like(xs)
+    _dx_loops(xs, general, silu)
+    num = ~np.isnan(general)  # bit for bit, -0 included; NaN stays NaN (its payload is not ours to keep)
+    assert np.array_equal(general[num].view(np.int64), silu[num].view(np.int64)) and np.isnan(silu[~num]).all()
 
 
 @pytest.mark.parametrize(("a", "b"), [(0.1, 0.3), (1e200, 3e100), (-7.0 / 3, 2.0**-1000), (1 + 2**-52, 1 - 2**-53)])
