@@ -373,7 +373,9 @@ def _replace_section(path: Path, heading: str, section: list[str]) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="accuracy on a 10x coarser grid (minutes, not an hour)")
+    parser.add_argument("--quick", action="store_true",
+                        help="accuracy on a 10x coarser grid (minutes, not an hour); speed only for the entries "
+                             "with a hand-written textbook formula")
     parser.add_argument("--out", default="benchmarks/RESULTS.md", help="Markdown file to write")
     parser.add_argument("--library", action="store_true", help="print only the primitives' accuracy table")
     parser.add_argument("--speed", action="store_true", help="print only the speed and compiled-kernel tables")
