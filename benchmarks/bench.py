@@ -136,8 +136,9 @@ def accuracy_table(quick: bool) -> list[str]:
     return rows
 
 
-def speed_table(quick: bool) -> list[str]:
-    """Every activation and first derivative (with --quick: those with a hand-written textbook formula)."""
+def speed_table(quick: bool, only: list[str] | None = None) -> list[str]:
+    """Every activation and first derivative (with --quick: those with a hand-written textbook formula; with
+    ``only``: those entries)."""
     torch_k = _torch_kernels() or {}
     threads = None
     if torch_k:
@@ -148,7 +149,7 @@ def speed_table(quick: bool) -> list[str]:
     rows = ["| function | n | default (ms) | textbook NumPy (ms) | **default / textbook** | numba backend (ms) | "
             "NumPy kernels only (ms) | fast=True (ms) | torch 1 thread (ms) | torch default (ms) | "
             "default / torch 1 thread |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    names = [n for n in symact.names() if not quick or n in TEXTBOOK]
+    names = [n for n in symact.names() if (not quick or n in TEXTBOOK) and (only is None or n in only)]
     rng = np.random.default_rng(0)
     for n in sizes:
         xs = rng.normal(scale=4, size=n)
@@ -384,11 +385,15 @@ def main() -> int:
                              "targets)")
     parser.add_argument("--symbolic", action="store_true",
                         help="measure only the symbolic section and replace it in --out (the other sections stay)")
+    parser.add_argument("--only", help="with --speed: only these entries' rows, comma-separated (no compiled table)")
     args = parser.parse_args()
     if args.symbolic:
         return _replace_section(Path(args.out), "## Symbolic", symbolic_section())
     if args.library:
         print("\n".join(library_table()))
+        return 0
+    if args.speed and args.only:
+        print("\n".join(speed_table(args.quick, args.only.split(","))))
         return 0
     if args.speed:
         print("\n".join([*speed_table(args.quick), "", *compiled_table()]))

@@ -906,7 +906,13 @@ def log1p(z):  # type: ignore[no-untyped-def]
 
 @kernel
 def expm1(z):  # type: ignore[no-untyped-def]
-    return math.expm1(z)
+    """eᶻ − 1 without libm: :func:`expm1_dd` rounded once (≤ 0.75 ulp), so loops over it vectorize — libm's expm1
+    is a scalar call that kept ELU, SELU and CELU on NumPy's passes (ELU 12 ms at 10⁶ against torch's 5.2). Beyond
+    z ≈ 709.8 the hi part is inf and its error term NaN: hi is taken; −0 stays −0."""
+    h, lo = expm1_dd(z)
+    s = h + lo
+    s = s if s == s else h
+    return s if z != 0.0 else z
 
 
 @kernel
@@ -959,7 +965,7 @@ SIMD = frozenset({"exp", "expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly
                   "x_tanh_softplus_fast", "dx_tanh_softplus", "dx_ncdf", "expit", "x_expit", "dx_expit",
                   "dx_expit_fast", "dx_expit_cubic", "ramp", "maximum", "minimum", "where", "near_root",
                   "pow_shift", "hypot_pow", "tanh_sq", "expm1_lin", "tanh", "softplus_stable", "expit_softplus_pow",
-                  "expm1_shift", "dx_silu"})
+                  "expm1_shift", "dx_silu", "expm1"})
 """Kernels made of :func:`exp` and arithmetic only (no libm call): loops over them vectorize, and beat NumPy's
 passes. :func:`tanh` among them: its continued fraction vectorizes, 1.5× NumPy's tanh at 10⁶ and 10⁷ (9.6 against
 14.5 ms) and more accurate (0.89 ulp against 1.14)."""

@@ -12,7 +12,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 import sympy as sp
-from helpers import assert_agrees_with_numpy, assert_meets_targets
+from helpers import assert_agrees_with_numpy, assert_meets_targets, reference
 from test_accuracy import BANDS, GRID, GRID32, KNOWN_GAPS, TAILS64, VALUE_ROOTS
 
 import symact
@@ -94,35 +94,38 @@ def test_results_with_an_underflowing_factor(name, order):
 
 def test_large_inputs_of_the_default_path_take_the_compiled_loop():
     """lambdify's default (NumPy arrays) hands inputs of JIT_FROM elements or more to the compiled loop where it
-    vectorizes (GELU: exp and arithmetic), and keeps NumPy's SIMD ufuncs where it would call libm (ELU's expm1)."""
+    vectorizes (GELU: exp and arithmetic; ELU: our expm1), and keeps NumPy's SIMD ufuncs where it would call libm
+    (log1p)."""
     xs = np.linspace(-30, 30, JIT_FROM + 3).reshape(-1, 1)
     gelu = NUMPY.build(prepare("gelu"))
     out = gelu(xs)
     assert gelu._kernel is not None and out.shape == xs.shape
     assert np.array_equal(out, _numba("gelu", 0)(xs))
-    elu = NUMPY.build(prepare("elu"))
-    elu(xs)
-    assert elu._kernel is None and not vectorizes(lower(prepare("elu").expr))
-    assert vectorizes(lower(prepare("gelu").expr)) and vectorizes(lower(prepare("mish").expr))
+    from symact import x
+    from symact.lowering.ir import log1p
+    assert not vectorizes(log1p(x))
+    assert all(vectorizes(lower(prepare(name).expr)) for name in ("gelu", "mish", "elu", "selu", "celu"))
 
 
-ROUTED = [("hard_swish", 1), ("softsign", 1), ("hardtanh", 0), ("squareplus", 1), ("tanhshrink", 1), ("xielu", 0),
+ROUTED = [("elu", 0), ("selu", 0), ("celu", 0),
+          ("hard_swish", 1), ("softsign", 1), ("hardtanh", 0), ("squareplus", 1), ("tanhshrink", 1), ("xielu", 0),
           ("xielu", 1), ("sqrt_softplus", 1), ("tanh", 0), ("softplus", 0), ("log_sigmoid", 0), ("sqrt_softplus", 0),
           ("gelu_10", 1), ("identity", 1)]
 
 
 def test_branches_of_simd_code_are_selected_and_libm_calls_only_where_taken():
     """GELU₁₀' = where(x < 10, GELU'(x), 0): both branches computed, then selected (the loop vectorizes; a branch
-    around the erfcx table's load kept it scalar at twice GELU's time); xIELU' likewise, its expm1 now SIMD code. A
-    scalar libm call (expm1) is paid only where taken, and two calling branches are not both paid."""
+    around the erfcx table's load kept it scalar at twice GELU's time); xIELU' and ELU likewise, expm1 now SIMD
+    code. A scalar libm call (log1p) is paid only where taken, and two calling branches are not both paid."""
     from symact import x
     from symact.backends.numba import scalar_source
-    from symact.lowering.ir import expm1, pow_shift, where
+    from symact.lowering.ir import expm1, log1p, pow_shift, where
 
     assert "_k.where((x < 10.0), _k.dx_ncdf(" in scalar_source(lower(prepare("gelu_10", 1).expr))
     assert "_k.where((x > -1e-06), -0.3, _k.expm1_shift(" in scalar_source(NUMPY.build(prepare("xielu", 1)).lowered)
-    libm = scalar_source(where(x > 0, x, expm1(x)))
-    assert "_k.where(" not in libm and "(x) if ((x > 0.0)) else (_k.expm1(x))" in libm
+    libm = scalar_source(where(x > 0, x, log1p(x)))
+    assert "_k.where(" not in libm and "(x) if ((x > 0.0)) else (_k.log1p(x))" in libm
+    assert "_k.where((x > 0.0), x, _k.expm1(x))" in scalar_source(where(x > 0, x, expm1(x)))
     both = scalar_source(where(x > 0, pow_shift(x, 1, -2), pow_shift(x, -1, -2)))
     assert "_k.where(" not in both and " if (" in both
 
@@ -131,7 +134,8 @@ def test_branches_of_simd_code_are_selected_and_libm_calls_only_where_taken():
 def test_branches_take_the_compiled_loop_with_numpys_results(entry, order, monkeypatch):
     """Piecewise forms (selects, ramps, the exact (x + c)ᵐ) and the double-double kernels run as one compiled loop
     on large inputs: NumPy's values (the test gets them with the JIT switched off), within an ulp where the two
-    kernel families round differently."""
+    kernel families round differently. Where they differ by more, the compiled value meets the 2-ulp target against
+    the paper's formula (mpmath): libm's expm1 and ours differ by an ulp, which SELU's λα = 1.76 makes two."""
     xs = np.concatenate([np.linspace(-12, 12, JIT_FROM + 7), [-3.0, 3.0, -1.0, 1.0, 0.0, np.inf, -np.inf, np.nan]])
     expr = prepare(entry, order)
     compiled = NUMPY.build(expr)
@@ -142,9 +146,17 @@ def test_branches_take_the_compiled_loop_with_numpys_results(entry, order, monke
     want = plain(xs)
     assert plain._kernel is None
     assert np.array_equal(np.isnan(got), np.isnan(want))
-    g, w = got[~np.isnan(want)], want[~np.isnan(want)]
+    g, w, at = got[~np.isnan(want)], want[~np.isnan(want)], xs[~np.isnan(want)]
     with np.errstate(invalid="ignore"):  # inf - inf where both are inf: equal
-        assert np.all((g == w) | (np.abs(g - w) <= np.spacing(np.abs(w))))
+        off = ~((g == w) | (np.abs(g - w) <= np.spacing(np.abs(w))))
+    assert off.sum() <= 64, (off.sum(), at[off][:5])
+    if off.any():
+        assert order == 0, at[off][:5]
+        exact = reference(entry)
+        with mp.workdps(40):
+            errors = [abs(mp.mpf(float(v)) - exact(mp.mpf(float(t)))) / float(np.spacing(abs(v)))
+                      for t, v in zip(at[off], g[off], strict=True)]
+        assert max(errors) <= 2.0, (float(max(errors)), at[off][:5])
 
 
 def test_the_compiled_loop_routes_specials_and_underflow_bands_as_numpy_does():
