@@ -52,3 +52,14 @@ def test_cuda_without_a_gpu_is_a_clear_error():
         pytest.skip("a CUDA device is present: nothing to refuse")
     with pytest.raises(Exception, match="no CUDA device"):
         parity.conventions("torch", device="cuda")
+
+
+def test_recorded_outputs_measure_as_the_live_framework():
+    """The GPU machine records (parity.record) and this one measures: the rows must be those of a live run."""
+    _require("torch")
+    recorded = parity.record("torch", dense_step=1.0, tail_points=10)
+    assert recorded.conventions == parity.conventions("torch")
+    live = parity.accuracy_rows("torch", dense_step=1.0, tail_points=10)
+    assert parity.accuracy_rows("torch", dense_step=1.0, tail_points=10, recorded=recorded) == live
+    with pytest.raises(Exception, match="same dense_step"):  # a grid mismatch is refused, not misread
+        parity.accuracy_rows("torch", dense_step=0.5, tail_points=10, recorded=recorded)
