@@ -131,8 +131,11 @@ class Row:
     ours_grad: float
 
 
-def _grids(dense_step: float, tail_points: int):
+def _grids(dense_step: float, tail_points: int, recorded: Recorded | None = None):
     for dtype in (np.float32, np.float64):
+        if recorded is not None:  # the points it was evaluated at: another NumPy's logspace may differ by an ulp
+            yield dtype, recorded.grids[np.dtype(dtype).name]
+            continue
         grid = standard_grid(dtype, dense_step=dense_step, tail_points=tail_points)
         # the oracle's limits at ±inf are ours; NaN/inf handling is compared in CONVENTIONS
         yield dtype, grid[np.isfinite(grid)]
@@ -144,7 +147,7 @@ def accuracy_rows(framework: str, *, device: str = "cpu", dense_step: float = 0.
     here against the oracle instead of calling the framework."""
     fw = recorded if recorded is not None else _Framework(framework, device)
     rows = []
-    for dtype, grid in _grids(dense_step, tail_points):
+    for dtype, grid in _grids(dense_step, tail_points, recorded):
         for name, kernel in sorted(fw.kernels.items()):
             tv = measure(name, grid=grid, dtype=dtype, func=fw.value(kernel, dtype))
             ov = measure(name, grid=grid, dtype=dtype)
@@ -165,6 +168,8 @@ class Recorded:
     outputs: dict[tuple[str, str, str], np.ndarray]
     """(spelling, dtype name, "value" or "grad") → the outputs on that dtype's grid."""
     conventions: list[tuple[str, str, str, str]]
+    grids: dict[str, np.ndarray]
+    """dtype name → the points the outputs were evaluated at (measured at exactly those)."""
 
     @property
     def kernels(self) -> dict[str, str]:
@@ -180,19 +185,21 @@ class Recorded:
         out = self.outputs[(kernel, np.dtype(dtype).name, kind)]
         if out.shape != xs.shape:
             raise InvalidArgumentError(f"{self.framework}:{kernel} was recorded on {out.size} points, asked for "
-                                       f"{xs.size}: record and measure with the same dense_step and tail_points")
+                                       f"{xs.size}: measure it on its recorded grid")
         return out
 
 
 def record(framework: str, *, device: str = "cpu", dense_step: float = 0.05, tail_points: int = 40) -> Recorded:
     """Evaluate ``framework``'s kernels on the grids :func:`accuracy_rows` measures, without the oracle."""
     fw = _Framework(framework, device)
-    outputs = {}
+    outputs, grids = {}, {}
     for dtype, grid in _grids(dense_step, tail_points):
+        grids[np.dtype(dtype).name] = grid
         for name, kernel in sorted(fw.kernels.items()):
             outputs[(name, np.dtype(dtype).name, "value")] = fw.value(kernel, dtype)(grid)
             outputs[(name, np.dtype(dtype).name, "grad")] = fw.grad(kernel, dtype)(grid)
-    return Recorded(framework, __import__(framework).__version__, outputs, conventions(framework, device=device))
+    return Recorded(framework, __import__(framework).__version__, outputs, conventions(framework, device=device),
+                    grids)
 
 
 def conventions(framework: str, *, device: str = "cpu") -> list[tuple[str, str, str, str]]:

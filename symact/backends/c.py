@@ -268,7 +268,92 @@ class CudaBackend(CBackend):
                                       "same algorithms on the CPU with backend='c'")
 
 
+_CUDA_MAIN = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cuda_runtime.h>
+typedef void (*k64_t)(const double *, double *, size_t);
+typedef void (*k32_t)(const float *, float *, size_t);
+static const k64_t K64[] = {%s};
+static const k32_t K32[] = {%s};
+#define CHECK(call) do { cudaError_t e_ = (call); if (e_ != cudaSuccess) { \
+    fprintf(stderr, "%%s\n", cudaGetErrorString(e_)); return 3; } } while (0)
+int main(int argc, char **argv) {
+    /* argv: 32 or 64 (the element type), input file, output file (one row per kernel) */
+    int single = argc == 4 && strcmp(argv[1], "32") == 0;
+    size_t w = single ? sizeof(float) : sizeof(double), n, k, nk = sizeof(K64) / sizeof(K64[0]);
+    void *x, *y, *dx, *dy;
+    FILE *f = argc == 4 ? fopen(argv[2], "rb") : NULL;
+    if (f == NULL) return 2;
+    fseek(f, 0, SEEK_END); n = (size_t)ftell(f) / w; fseek(f, 0, SEEK_SET);
+    x = malloc(n * w + 1); y = malloc(n * w + 1);
+    if (fread(x, w, n, f) != n) return 2;
+    fclose(f);
+    CHECK(cudaMalloc(&dx, n * w + 1)); CHECK(cudaMalloc(&dy, n * w + 1));
+    CHECK(cudaMemcpy(dx, x, n * w, cudaMemcpyHostToDevice));
+    f = fopen(argv[3], "wb");
+    for (k = 0; k < nk; k++) {
+        unsigned blocks = (unsigned)((n + 255) / 256);
+        if (single) K32[k]<<<blocks, 256>>>((const float *)dx, (float *)dy, n);
+        else K64[k]<<<blocks, 256>>>((const double *)dx, (double *)dy, n);
+        CHECK(cudaGetLastError()); CHECK(cudaDeviceSynchronize());
+        CHECK(cudaMemcpy(y, dy, n * w, cudaMemcpyDeviceToHost));
+        fwrite(y, w, n, f);
+    }
+    fclose(f);
+    return 0;
+}
+"""
+
+
+def cuda_program(prepared: list[Prepared], flags: tuple[str, ...] = ("-O2",)) -> str:
+    """One program holding the CUDA export of each of ``prepared`` (as ``symact export --to cuda`` writes it) and a
+    host ``main`` that runs every ``NAME_kernel`` over a file of inputs; compiled by nvcc with its defaults
+    (``--fmad=true``) into the cache folder, once per text. Returns the program's path."""
+    nvcc = shutil.which("nvcc")
+    if nvcc is None:
+        raise BackendUnavailableError("running the CUDA export needs nvcc (the CUDA toolkit) and a GPU")
+    names = [c_name(p) for p in prepared]
+    source = "\n".join(header(p, "cuda") for p in prepared) + _CUDA_MAIN % (
+        ", ".join(f"{n}_kernel" for n in names), ", ".join(f"{n}_kernel_f" for n in names))
+    key = hashlib.sha256((source + " ".join(flags)).encode()).hexdigest()[:24]
+    folder = cache_dir("cuda")
+    program = folder / f"symact_{key}"
+    if not program.exists():
+        src = write_once(folder / f"symact_{key}.cu", source)
+        tmp = program.with_name(f".{program.name}.{os.getpid()}")
+        run = subprocess.run([nvcc, *flags, str(src), "-o", str(tmp)], capture_output=True, text=True)
+        if run.returncode != 0:
+            raise InvalidArgumentError(f"nvcc rejected the generated code:\n{run.stderr[-2000:]}")
+        os.replace(tmp, program)
+    return str(program)
+
+
+def run_cuda(prepared: list[Prepared], x: Any) -> np.ndarray:
+    """Each of ``prepared``'s CUDA kernels run on the GPU over ``x`` (float64, or float32 through ``_kernel_f``):
+    one row per function. Raises BackendUnavailableError where nvcc or a GPU is missing."""
+    arr = np.asarray(x)
+    single = arr.dtype == np.float32
+    arr = np.ascontiguousarray(arr.ravel(), dtype=np.float32 if single else np.float64)
+    program = cuda_program(prepared)
+    folder = cache_dir("cuda")
+    stem = folder / f".run_{os.getpid()}"
+    inp, out = stem.with_suffix(".in"), stem.with_suffix(".out")
+    try:
+        arr.tofile(inp)
+        run = subprocess.run([program, "32" if single else "64", str(inp), str(out)], capture_output=True, text=True)
+        if run.returncode != 0:
+            raise BackendUnavailableError(f"the CUDA program could not run (no GPU, or its driver is missing): "
+                                          f"{run.stderr.strip() or f'exit status {run.returncode}'}")
+        return np.fromfile(out, dtype=arr.dtype).reshape(len(prepared), arr.size)
+    finally:
+        for f in (inp, out):
+            f.unlink(missing_ok=True)
+
+
 C = register_backend(CBackend())
 CUDA = register_backend(CudaBackend())
 
-__all__ = ["C", "CUDA", "CBackend", "CudaBackend", "c_name", "compile_shared", "compiler", "header"]
+__all__ = ["C", "CUDA", "CBackend", "CudaBackend", "c_name", "compile_shared", "compiler", "cuda_program", "header",
+           "run_cuda"]

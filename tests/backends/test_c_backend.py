@@ -1,5 +1,6 @@
 """C99 and CUDA exports: compiled by the system C compiler (as written, and again with FMA contraction forced on),
-called through ctypes and held to the NumPy targets against mpmath; the CUDA header compile-checked by nvcc."""
+called through ctypes and held to the NumPy targets against mpmath; the CUDA header compile-checked by nvcc, and
+run on the GPU and held to the same targets where one is present (SYMACT_REQUIRE_GPU=1 makes its absence fail)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from test_accuracy import BANDS, GRID, GRID32, KNOWN_GAPS, TAILS64, VALUE_ROOTS
 
 import symact
 from symact.accuracy import measure
-from symact.backends.c import C, c_name, compiler
+from symact.backends.c import C, c_name, compiler, run_cuda
 from symact.errors import BackendUnavailableError
 from symact.evaluate import prepare
 
@@ -130,6 +131,50 @@ def test_cuda_header_compiles_with_nvcc(tmp_path, which):
     assert run.returncode == 0, run.stderr[-3000:]
     gelu = parts[names.index("gelu") * 2]
     assert "__global__ void gelu_kernel(" in gelu and "__fma_rn" in gelu and "*/" not in gelu.split("\n", 1)[0]
+
+
+def _require_gpu() -> None:
+    """nvidia-smi is the cheap probe: compiling every kernel to learn there is no GPU would cost ~16 s."""
+    smi = shutil.which("nvidia-smi")
+    if shutil.which("nvcc") is None or smi is None or subprocess.run([smi, "-L"], capture_output=True).returncode:
+        skip_or_fail("SYMACT_REQUIRE_GPU", "no GPU (nvidia-smi) or no nvcc: the CUDA export is compile-checked only")
+
+
+@pytest.fixture(scope="module")
+def on_the_gpu(private_cache):
+    """Every activation and first derivative's CUDA kernel (nvcc's defaults, --fmad=true) run on the GPU, one program,
+    over the grids the C header is held to: ((name, order), grid's name) → outputs."""
+    _require_gpu()
+    cases = [(n, d) for n in symact.names() for d in (0, 1)]
+    prepared = [prepare(n, d) for n, d in cases]
+    out = {}
+    for key, grid in (("grid", GRID), ("tails", TAILS64), ("grid32", GRID32)):
+        for case, row in zip(cases, run_cuda(prepared, grid), strict=True):
+            out[(case, key)] = row
+    return out
+
+
+@pytest.mark.parametrize(("name", "order"), CASES)
+def test_cuda_export_meets_the_numpy_targets_on_a_gpu(name, order, on_the_gpu):
+    """The kernels of `symact export NAME --to cuda` on the GPU: double ≤ 2 ulp (derivatives near roots: the
+    cancellation criterion) on the standard grid and beyond float32's range; float ≤ 1 ulp of the correctly rounded
+    value. CUDA's libm is not glibc's, and nvcc contracts a*b + c unless told: this is where that would show."""
+    for key, grid in (("grid", GRID), ("tails", TAILS64)):
+        r = measure(name, derivative=order, grid=grid, func=lambda _g, key=key: on_the_gpu[((name, order), key)])
+        assert_meets_targets(name, order, r, value_roots=VALUE_ROOTS, gaps=KNOWN_GAPS)
+    r32 = measure(name, derivative=order, dtype=np.float32, grid=GRID32,
+                  func=lambda _g: on_the_gpu[((name, order), "grid32")])
+    assert not r32.special_failures and r32.max_ulp <= 1.0, (r32.max_ulp, r32.worst_x, r32.special_failures)
+
+
+def test_running_the_cuda_export_without_a_gpu_is_a_clear_error():
+    if shutil.which("nvcc") is None:
+        skip_or_fail("SYMACT_REQUIRE_NVCC", "nvcc (the CUDA toolkit) is not installed")
+    smi = shutil.which("nvidia-smi")
+    if smi is not None and subprocess.run([smi, "-L"], capture_output=True).returncode == 0:
+        pytest.skip("a GPU is present: test_cuda_export_meets_the_numpy_targets_on_a_gpu runs instead")
+    with pytest.raises(BackendUnavailableError, match="could not run"):
+        run_cuda([prepare("relu")], np.linspace(-1, 1, 5))
 
 
 def test_errors():
