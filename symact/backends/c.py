@@ -163,14 +163,15 @@ def header(prepared: Prepared, target: str = "c", *, fast: bool = False) -> str:
     """The self-contained header for ``prepared`` (``target`` "c" or "cuda")."""
     guard = f"SYMACT_{c_name(prepared).upper()}_{target.upper()}_H"
     how = ("C99: cc -O2 -std=c99 file.c -lm" if target == "c"
-           else "CUDA: nvcc (the default --fmad=true is safe: exact products are explicit __fma_rn)")
+           else "CUDA: nvcc, its default --fmad=true included")
     title = (prepared.title or prepared.name).replace("*/", "* /").splitlines()
     return "\n".join([
         f"/* {title[0]}", *(f" * {line}".rstrip() for line in title[1:]),
         " *",
         f" * Self-contained ({how}).",
-        " * Exact products use fma() explicitly; contracting any other a*b + c into an FMA only removes a rounding",
-        " * from a correction term, so -ffp-contract=fast cannot break the error-free transformations.",
+        " * Exact products use fma() explicitly; a rounded product whose error is taken, and the sums of two_sum,",
+        " * are SYMACT_MUL/ADD/SUB (on CUDA __dmul_rn/__dadd_rn/__dsub_rn, which nvcc never fuses), so contracting",
+        " * any other a*b + c into an FMA (-ffp-contract=fast, --fmad=true) only removes a rounding from a correction.",
         " * Not included: NumPy's longdouble rescue of results whose factors underflow (symact.backends.c).",
         " */",
         f"#ifndef {guard}", f"#define {guard}", "", "#include <math.h>", "#include <stddef.h>",

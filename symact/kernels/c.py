@@ -1,9 +1,14 @@
 """The scalar kernels in C99 (and CUDA): the algorithms of :mod:`.numba`, line for line, for exported headers.
 
-Every exact product is ``fma(a, b, −p)`` (``__fma_rn`` on CUDA); nothing else relies on how the compiler rounds
-``a·b + c``: contracting any other multiply-add into an FMA only removes a rounding from a correction term. So
-``-ffp-contract=fast`` (GCC's default outside ISO mode; GCC ignores ``#pragma STDC FP_CONTRACT``) and nvcc's
-default ``--fmad=true`` cannot break the error-free transformations (the tests compile both ways).
+Every exact product's error is ``fma(a, b, −p)`` (``__fma_rn`` on CUDA). A compiler that fuses a multiply into an
+add *that also uses the rounded product* breaks an error-free transformation: nvcc's default ``--fmad=true`` lets
+ptxas fuse ``p = a*b`` into ``s = p + c`` and into ``s − p`` of two_sum even where ``p`` has other uses (measured on an
+H200: the σ-polynomial forms lost the low word of their argument, 300–1200 ulp in the left tail). So the rounded
+product of an exact product is ``SYMACT_MUL`` and the sums of two_sum are ``SYMACT_ADD``/``SYMACT_SUB``: plain
+``*``/``+``/``-`` in C, ``__dmul_rn``/``__dadd_rn``/``__dsub_rn`` on CUDA, which are never fused. Every other
+multiply-add that a compiler contracts loses a rounding from a correction term only. GCC's ``-ffp-contract=fast``
+(its default outside ISO mode; it ignores ``#pragma STDC FP_CONTRACT``) fuses only single-use products; the tests
+compile both ways and run the CUDA export on a GPU where one is lent.
 
 :func:`kernels_source` gives the kernels for a target: ``SYMACT_FN`` qualifies every function (``static inline``,
 or ``static __device__ __forceinline__``), ``SYMACT_TABLE`` the erfcx tables (``static const``, or
@@ -30,10 +35,13 @@ from .ddmath import (
 from .erfcx import ERFCX, ERFCX_RSQRT2
 
 TARGETS = {
-    "c": ("static inline", "static const", "fma"),
-    "cuda": ("static __device__ __forceinline__", "static __device__ const", "__fma_rn"),
+    "c": ("static inline", "static const", "fma", "((a) * (b))", "((a) + (b))", "((a) - (b))"),
+    # unused: a header holds every kernel, a program calls a few (nvcc warns #177 on each other one)
+    "cuda": ("static __device__ __forceinline__ __attribute__((unused))", "static __device__ const", "__fma_rn",
+             "__dmul_rn((a), (b))", "__dadd_rn((a), (b))", "__dsub_rn((a), (b))"),
 }
-"""Target → (function qualifier, table qualifier, exact fused multiply-add)."""
+"""Target → (function qualifier, table qualifier, exact fused multiply-add, and a product, sum and difference that
+the compiler never fuses: SYMACT_MUL/ADD/SUB(a, b))."""
 
 _KERNELS = r"""
 typedef struct { double hi, lo; } symact_dd;
@@ -41,7 +49,7 @@ typedef struct { double hi, lo; } symact_dd;
 SYMACT_FN symact_dd symact_two_prod(double a, double b) {
     symact_dd r;
     double e;
-    r.hi = a * b;
+    r.hi = SYMACT_MUL(a, b); /* never fused into a later add: the error term below is of this rounding */
     e = SYMACT_FMA(a, b, -r.hi);
     r.lo = (e - e == 0.0) ? e : 0.0; /* an overflowing product: no error term (those results saturate) */
     return r;
@@ -50,9 +58,10 @@ SYMACT_FN symact_dd symact_two_prod(double a, double b) {
 SYMACT_FN symact_dd symact_two_sum(double a, double b) {
     symact_dd r;
     double bb;
-    r.hi = a + b;
-    bb = r.hi - a;
-    r.lo = (a - (r.hi - bb)) + (b - bb);
+    /* unfusable: nvcc would fuse a product argument into a + b and into r.hi - a (see the module notes) */
+    r.hi = SYMACT_ADD(a, b);
+    bb = SYMACT_SUB(r.hi, a);
+    r.lo = SYMACT_ADD(SYMACT_SUB(a, SYMACT_SUB(r.hi, bb)), SYMACT_SUB(b, bb));
     return r;
 }
 
@@ -275,7 +284,7 @@ SYMACT_FN symact_dd symact_exp_parts(double a, int *n) {
     kd = nearbyint(a * SYMACT_LOG2E);
     *n = a == a ? (int)kd : 0;
     rh = a - kd * SYMACT_LN2_HI;
-    c = kd * SYMACT_LN2_LO;
+    c = SYMACT_MUL(kd, SYMACT_LN2_LO);
     c_err = SYMACT_FMA(kd, SYMACT_LN2_LO, -c);
     r = rh - c;
     r_lo = ((rh - r) - c) - c_err;
@@ -309,7 +318,7 @@ SYMACT_FN double symact_dd_ratio_scaled(symact_dd b, symact_dd d, double m, doub
 /* d/dx x*sigma(u), u = (k + k_lo)*x, in double-double (symact.kernels.numba.dx_expit): with t = e^-|u|,
    t*((1 + u) + t)/(1 + t)^2 for u < 0, ((1 + t) + u*t)/(1 + t)^2 for u >= 0, rounded once */
 SYMACT_FN double symact_dx_expit(double x, double k, double k_lo) {
-    double u = x * k, ul = SYMACT_FMA(x, k, -u) + x * k_lo, t, tl, c, cl, f1;
+    double u = SYMACT_MUL(x, k), ul = SYMACT_FMA(x, k, -u) + x * k_lo, t, tl, c, cl, f1;
     symact_dd e, w, h, b, d, dd;
     int n, neg;
     ul = fabs(u) < 800.0 ? ul : 0.0;
@@ -351,7 +360,7 @@ SYMACT_FN symact_dd symact_dd_add(symact_dd a, symact_dd b) {
 
 SYMACT_FN symact_dd symact_dd_mul(symact_dd a, symact_dd b) {
     symact_dd r;
-    r.hi = a.hi * b.hi;
+    r.hi = SYMACT_MUL(a.hi, b.hi);
     r.lo = SYMACT_FMA(a.hi, b.hi, -r.hi) + (a.hi * b.lo + a.lo * b.hi);
     return r;
 }
@@ -631,10 +640,11 @@ def _table_source(prefix: str, table: object, qualifier: str) -> str:
 def kernels_source(target: str) -> str:
     """The kernels and tables for ``target`` ("c" or "cuda"), guarded so that several headers can be included in
     one translation unit."""
-    fn, table, fma = TARGETS[target]
+    fn, table, fma, mul, add, sub = TARGETS[target]
     return "\n".join([
         "#ifndef SYMACT_KERNELS", "#define SYMACT_KERNELS",
-        f"#define SYMACT_FN {fn}", f"#define SYMACT_FMA {fma}",
+        f"#define SYMACT_FN {fn}", f"#define SYMACT_FMA {fma}", f"#define SYMACT_MUL(a, b) {mul}",
+        f"#define SYMACT_ADD(a, b) {add}", f"#define SYMACT_SUB(a, b) {sub}",
         f"#define SYMACT_UP {_UP!r}", f"#define SYMACT_DOWN {_DOWN!r}",
         f"#define SYMACT_TWO_OVER_SQRT_PI {_TWO_OVER_SQRT_PI!r}",
         f"#define SYMACT_MISH_SMALL {_MISH_SMALL!r}", f"#define SYMACT_MISH_C0_HI {_MISH_C0_HI!r}",

@@ -5,6 +5,7 @@ run on the GPU and held to the same targets where one is present (SYMACT_REQUIRE
 from __future__ import annotations
 
 import platform
+import re
 import shutil
 import subprocess
 
@@ -120,7 +121,7 @@ def test_cuda_header_compiles_with_nvcc(tmp_path, which):
     nvcc = shutil.which("nvcc")
     if nvcc is None:
         skip_or_fail("SYMACT_REQUIRE_NVCC", "nvcc (the CUDA toolkit) is not installed")
-    names = symact.names() if which == "all" else ["gelu", "silu"]
+    names = symact.names() if which == "all" else ["gelu", "silu", "quick_gelu"]
     parts = []
     for name in names:
         for order in (0, 1):
@@ -131,6 +132,26 @@ def test_cuda_header_compiles_with_nvcc(tmp_path, which):
     assert run.returncode == 0, run.stderr[-3000:]
     gelu = parts[names.index("gelu") * 2]
     assert "__global__ void gelu_kernel(" in gelu and "__fma_rn" in gelu and "*/" not in gelu.split("\n", 1)[0]
+    assert "warning" not in run.stderr, run.stderr[-3000:]  # unused kernels are marked so (no #177 per function)
+
+
+def test_products_whose_error_is_taken_are_never_fused():
+    """nvcc's --fmad=true lets ptxas fuse a plain product into any add that uses it, also where the rounded product
+    is used again (an H200 measured 300-1200 ulp in quick_gelu's and gelu_tanh's left tails from that: two_sum lost
+    the low word of k*x). So every product whose rounding error an fma takes, fma(a, b, -p), is p = SYMACT_MUL(a, b)
+    (__dmul_rn on CUDA), and two_sum adds through SYMACT_ADD/SUB (__dadd_rn/__dsub_rn): never fused."""
+    from symact.kernels.c import kernels_source
+
+    source = kernels_source("cuda")
+    taken = re.findall(r"SYMACT_FMA\((\w[\w.]*), (\w[\w.]*), -(\w[\w.]*)\)", source)
+    assert len(taken) >= 4, taken
+    for a, b, p in taken:
+        assert re.search(rf"{re.escape(p)} = SYMACT_MUL\({re.escape(a)}, {re.escape(b)}\)", source), (a, b, p)
+    two_sum = source[source.index("symact_two_sum(double a, double b) {"):]
+    two_sum = two_sum[:two_sum.index("\n}")]
+    assert re.search(r"[^(]\s[-+]\s", two_sum.split("*/")[-1]) is None, two_sum  # no plain + or - left
+    assert "#define SYMACT_MUL(a, b) __dmul_rn((a), (b))" in source
+    assert "#define SYMACT_ADD(a, b) __dadd_rn((a), (b))" in source
 
 
 def _require_gpu() -> None:
