@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import signal
 import threading
 import time
@@ -85,6 +86,21 @@ def time_budget(timeout: float | None, what: str = "the computation") -> Iterato
             signal.setitimer(signal.ITIMER_REAL, max(_deadline[-1] - time.monotonic(), 1e-3), _REPEAT)
 
 
+def attempt(seconds: float, what: str) -> contextlib.AbstractContextManager[None]:
+    """A budget for trying something that may give up (a closed form from sp.solve, an oddness proof): its answer
+    then depends on the machine's speed. ``SYMACT_ATTEMPT_SCALE`` multiplies these budgets (never a user's
+    ``timeout=``): the tests set it so that what they assert does not change when every core is busy."""
+    text = os.environ.get("SYMACT_ATTEMPT_SCALE", "1")
+    try:
+        scale = float(text)
+    except ValueError:
+        scale = float("nan")
+    if not 0 < scale < float("inf"):
+        raise InvalidArgumentError("SYMACT_ATTEMPT_SCALE must be a positive number (a factor on symact's internal "
+                                   f"time budgets), got {text!r}")
+    return time_budget(seconds * scale, what)
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -101,4 +117,4 @@ def budgeted(what: str) -> Callable[[F], F]:
     return wrap
 
 
-__all__ = ["DEFAULT_TIMEOUT", "budgeted", "check_timeout", "time_budget"]
+__all__ = ["DEFAULT_TIMEOUT", "attempt", "budgeted", "check_timeout", "time_budget"]

@@ -93,6 +93,22 @@ def test_python_api_timeout():
         symact.limit("gelu", sp.oo, timeout=-1)
 
 
+def test_internal_attempts_scale_with_the_environment(monkeypatch):
+    """symact's own short attempts (sp.solve for a closed form) scale by SYMACT_ATTEMPT_SCALE; a user's timeout= does
+    not; a value that is not a number is a clear error."""
+    from symact.budget import attempt, time_budget
+
+    monkeypatch.setenv("SYMACT_ATTEMPT_SCALE", "0.5")
+    with pytest.raises(symact.UndecidedError, match="no answer within 0.1 s"), attempt(0.2, "spin"):
+        time.sleep(2)
+    with pytest.raises(symact.UndecidedError, match="no answer within 0.2 s"), time_budget(0.2, "spin"):
+        time.sleep(2)
+    for bad in ("fast", "0", "-2", "inf"):
+        monkeypatch.setenv("SYMACT_ATTEMPT_SCALE", bad)
+        with pytest.raises(symact.InvalidArgumentError, match="SYMACT_ATTEMPT_SCALE must be a positive number"):
+            attempt(1.0, "spin")
+
+
 def test_a_swallowed_alarm_still_ends_the_work():
     # CI once saw the alarm land in hypothesis's gc callback, where Python ignores exceptions: the work then
     # ran on to the end. Here user code swallows the first alarm; the budget must still end the loop.

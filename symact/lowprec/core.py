@@ -17,7 +17,7 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from ..budget import time_budget
+from ..budget import attempt
 from ..errors import UndecidedError
 from ..functions import to_elementary
 from ..kernels.ddmath import dekker
@@ -51,7 +51,7 @@ class Series0:
     def of(cls, expr: sp.Expr) -> Series0 | None:
         """From SymPy's series at 0 (exact coefficients) where it comes within a second; None where f(0) ≠ 0."""
         try:
-            with time_budget(1.0, "the series at 0"):
+            with attempt(1.0, "the series at 0"):
                 poly = sp.series(to_elementary(expr), x, 0, 5).removeO()
         except (UndecidedError, ValueError, TypeError, NotImplementedError, ArithmeticError):
             return None

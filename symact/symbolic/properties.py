@@ -20,7 +20,7 @@ import mpmath
 import sympy as sp
 from flint import arb
 
-from ..budget import budgeted, time_budget
+from ..budget import attempt, budgeted
 from ..errors import InvalidArgumentError, SymactError, UndecidedError
 from ..functions import to_elementary
 from ..oracle import exact
@@ -337,7 +337,7 @@ class _Pieces:
 def _closed_forms(h: sp.Expr) -> list[sp.Expr]:
     """Real solutions of h = 0 that SymPy finds within 2 s (Lambert W for Swish), else none."""
     try:
-        with time_budget(2.0, "solve"):
+        with attempt(2.0, "solve"):
             sols = sp.solve(to_elementary(h), x)
     except (SymactError, NotImplementedError, ValueError, TypeError, AttributeError):
         return []
@@ -761,7 +761,7 @@ def _conditions(act: Activation | None, sheet: _Sheet) -> list[str]:
             if not free or jump == 0:
                 continue
             try:
-                with time_budget(3.0, "solve"):
+                with attempt(3.0, "solve"):
                     sols = sp.solve(jump, free, dict=True)
             except (SymactError, NotImplementedError):
                 continue
@@ -827,7 +827,7 @@ def _odd(f: sp.Expr) -> tuple[bool, str]:
             if abs(g(mv) + g(-mv)) > mpmath.mpf(10) ** -40 * (1 + abs(g(mv))):
                 return False, SYMBOLIC  # a counterexample, evaluated to 50 digits
     try:
-        with time_budget(3.0, "oddness"):
+        with attempt(3.0, "oddness"):
             both = sp.piecewise_fold(f.subs(x, -x) + f)  # softsign: each branch pair cancels on its own
             if _zero_everywhere(both):
                 return True, SYMBOLIC
