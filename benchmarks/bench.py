@@ -179,6 +179,38 @@ def speed_table(quick: bool, only: list[str] | None = None) -> list[str]:
     return rows
 
 
+PARALLEL = ("gelu", "silu", "mish", "gelu_tanh", "elu")
+"""Entries the threads table times (the compiled loop's cost ranges from ELU's 6 ms to GELU's 12 ms at 10⁶)."""
+
+
+def threads_table() -> list[str]:
+    """The default path with SYMACT_THREADS=1 and =auto (every core this process may use), taking turns."""
+    from symact.backends.numba import threads
+
+    os.environ["SYMACT_THREADS"] = "auto"
+    cores = threads()
+    rows = [f"| function | n | 1 thread (ms) | {cores} threads (ms) | speed-up |", "| --- | --- | --- | --- | --- |"]
+    rng = np.random.default_rng(0)
+    for n in (10**6, 10**7):
+        xs = rng.normal(scale=4, size=n)
+        for name in PARALLEL:
+            for order in (0, 1):
+                f = symact.lambdify(name, derivative=order)
+
+                def with_threads(setting: str, f: Callable = f) -> Callable:
+                    def run(v: np.ndarray) -> object:
+                        os.environ["SYMACT_THREADS"] = setting
+                        return f(v)
+                    return run
+
+                t = _time_interleaved([with_threads("1"), with_threads("auto")], xs, 7 if n < 10**7 else 5)
+                rows.append(f"| {name}{chr(39) if order else ''} | {n:.0e} | {t[0] * 1e3:.2f} | {t[1] * 1e3:.2f} | "
+                            f"{t[0] / t[1]:.2f} |")
+                print(rows[-1], file=sys.stderr, flush=True)
+    os.environ["SYMACT_THREADS"] = "1"
+    return rows
+
+
 _LATENCY = """
 import sys, time
 t0 = time.perf_counter(); import numpy as np, symact; t1 = time.perf_counter()
@@ -386,7 +418,12 @@ def main() -> int:
     parser.add_argument("--symbolic", action="store_true",
                         help="measure only the symbolic section and replace it in --out (the other sections stay)")
     parser.add_argument("--only", help="with --speed: only these entries' rows, comma-separated (no compiled table)")
+    parser.add_argument("--threads", action="store_true",
+                        help="print only the SYMACT_THREADS table (1 thread against every core, taking turns)")
     args = parser.parse_args()
+    if args.threads:
+        print("\n".join(threads_table()))
+        return 0
     if args.symbolic:
         return _replace_section(Path(args.out), "## Symbolic", symbolic_section())
     if args.library:
@@ -431,6 +468,10 @@ def main() -> int:
         "## Compiled kernels (numba)",
         "",
         *compiled_table(),
+        "",
+        "## Threads (`SYMACT_THREADS`, reported apart: the targets above are single-thread)",
+        "",
+        *threads_table(),
         "",
         *symbolic_section(colds),
     ]

@@ -11,6 +11,10 @@ The runtime is the NumPy backend's (:class:`symact.kernels.numpy.NumericFunction
 only the evaluation of the lowered expression, so NaN, the limits at ±inf, the tails and the longdouble
 underflow rescue are the same code, and so are the results within the accuracy targets (the algorithms are the
 same; exact products come from a hardware FMA instead of Dekker's split).
+
+``SYMACT_THREADS`` (default 1; ``auto``: the cores this process may use) splits inputs of at least
+:data:`MIN_PER_THREAD` elements per thread into contiguous pieces, each run by the compiled loop on its own thread
+(the loops are ``nogil``): elementwise, so the results are bit for bit the single thread's.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
@@ -187,13 +192,46 @@ def accelerator(lowered: sp.Expr) -> Callable[[], Callable[[np.ndarray], np.ndar
     return build
 
 
+MIN_PER_THREAD = 1 << 17
+"""Elements per thread below which a split does not pay (handing a piece to a pool thread costs ~50 µs)."""
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def threads() -> int:
+    """How many threads the compiled loops may use: ``SYMACT_THREADS`` (a positive integer, or ``auto``)."""
+    text = os.environ.get("SYMACT_THREADS", "1").strip()
+    if text == "1":
+        return 1
+    if text == "auto":
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    raise InvalidArgumentError(f"SYMACT_THREADS must be a positive integer or 'auto', got {text!r}")
+
+
+def _split(loop: Callable[..., tuple[int, int]], x: np.ndarray, out: np.ndarray, a: float, b: float,
+           n: int) -> tuple[int, int]:
+    if n not in _pools:
+        _pools[n] = ThreadPoolExecutor(max_workers=n, thread_name_prefix="symact")
+    edges = np.linspace(0, x.size, n + 1).astype(np.int64)
+    parts = [_pools[n].submit(loop, x[lo:hi], out[lo:hi], a, b) for lo, hi in zip(edges[:-1], edges[1:],
+                                                                                    strict=True)]
+    counts = [part.result() for part in parts]
+    return sum(c[0] for c in counts), sum(c[1] for c in counts)
+
+
 def _array_function(loop: Callable[..., tuple[int, int]]) -> Callable[[np.ndarray], np.ndarray]:
     """The loop as an array function, with ``.ranged(work, a, b)`` → (out, inputs inside ±TAIL, inputs in [a, b])
     for :class:`~symact.kernels.numpy.NumericFunction`."""
     def ranged(work: np.ndarray, a: float, b: float) -> tuple[np.ndarray, int, int]:
         x = np.ascontiguousarray(work, dtype=np.float64)
         out = np.empty_like(x)
-        inside, band = loop(x.reshape(-1), out.reshape(-1), a, b)
+        n = min(threads(), x.size // MIN_PER_THREAD)
+        if n > 1:
+            inside, band = _split(loop, x.reshape(-1), out.reshape(-1), a, b, n)
+        else:
+            inside, band = loop(x.reshape(-1), out.reshape(-1), a, b)
         return out, inside, band
 
     def evaluate(work: np.ndarray) -> np.ndarray:
@@ -245,4 +283,5 @@ NUMBA = register_backend(NumbaBackend())
 if AVAILABLE:
     NUMPY.accelerator = accelerator
 
-__all__ = ["AVAILABLE", "NUMBA", "NumbaBackend", "accelerator", "compiled_loop", "scalar_source", "vectorizes"]
+__all__ = ["AVAILABLE", "MIN_PER_THREAD", "NUMBA", "NumbaBackend", "accelerator", "compiled_loop", "scalar_source",
+           "threads", "vectorizes"]

@@ -173,6 +173,32 @@ def test_the_compiled_loop_routes_specials_and_underflow_bands_as_numpy_does():
     assert out[4] != 0 and np.array_equal(out[4:], exact), (out[4:], exact)
 
 
+def test_threads_split_the_loop_and_keep_every_bit(monkeypatch):
+    """SYMACT_THREADS=2: the loop runs on two pieces; the values are the single thread's bit for bit, and the counts
+    that route the repairs are summed over the pieces: specials and GELU's underflow band (mpmath's x·Φ(x) rounded)
+    sit in the second piece, where a lost count would leave them unrepaired."""
+    from symact.backends.numba import MIN_PER_THREAD, threads
+
+    special = np.array([np.nan, np.inf, -np.inf, 1e9, -38.58, -38.0, -37.5, 3.0])
+    x = np.concatenate([np.linspace(-30.0, 30.0, 2 * MIN_PER_THREAD), special])
+    single, single_d1 = NUMPY.build(prepare("gelu"))(x), NUMPY.build(prepare("silu", 1))(x)
+    monkeypatch.setenv("SYMACT_THREADS", "2")
+    assert threads() == 2
+    f = NUMPY.build(prepare("gelu"))
+    both = f(x)
+    assert f._kernel is not None and np.array_equal(both, single, equal_nan=True)
+    out = both[-len(special):]
+    assert np.isnan(out[0]) and out[1] == np.inf and out[2] == 0.0 and out[3] == 1e9
+    with mp.workdps(40):
+        assert np.array_equal(out[4:], [float(mp.mpf(v) * mp.ncdf(mp.mpf(v))) for v in special[4:]])
+    monkeypatch.setenv("SYMACT_THREADS", "auto")
+    assert threads() >= 1 and np.array_equal(symact.lambdify("silu", derivative=1)(x), single_d1, equal_nan=True)
+    for bad in ("0", "-1", "two"):
+        monkeypatch.setenv("SYMACT_THREADS", bad)
+        with pytest.raises(symact.InvalidArgumentError, match="SYMACT_THREADS must be a positive integer"):
+            f(x)
+
+
 def test_jit_can_be_switched_off(monkeypatch):
     monkeypatch.setenv("SYMACT_JIT", "0")
     f = NUMPY.build(prepare("gelu"))
