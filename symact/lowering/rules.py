@@ -313,7 +313,7 @@ FUNCTION_RULES: tuple[FunctionRule, ...] = (
     FunctionRule("Max", "binary Max → numpy.maximum (SymPy prints numpy.amax over a tuple)", sp.Max,
                  lambda *args: _fold(maximum, args)),
     FunctionRule("Min", "binary Min → numpy.minimum", sp.Min, lambda *args: _fold(minimum, args)),
-    FunctionRule("Piecewise", "a ramp between 0 and g·r (hard-sigmoid, hard-swish, ReLU6) → g·r·ramp(x, a, b): a "
+    FunctionRule("Piecewise", "a ramp between 0 and g·r (hard-sigmoid, hard-swish; not a clamp) → g·r·ramp(x, a, b): a "
                  "clip and two arithmetic passes; otherwise where(c, a, b), one pass instead of numpy.select's",
                  sp.Piecewise,
                  lambda *pairs: _where(pairs)),
@@ -363,7 +363,7 @@ def _bound(cond: sp.Expr, below: bool) -> sp.Expr | None:
 def _ramp_form(pairs: tuple[tuple[sp.Expr, sp.Expr], ...]) -> sp.Expr | None:
     """Piecewise((0, x ≤ a), (g·r, x ≥ b), (g·r·(x − a)/(b − a), True)) with g = 1 or x → g·r·ramp(x, a, b).
 
-    Hard-sigmoid (r = 1, g = 1), hard-swish (g = x), ReLU6 (g = 1, r = 6): one clip and two
+    Hard-sigmoid (r = 1, g = 1), hard-swish (g = x): one clip and two
     arithmetic passes instead of two numpy.where selects (each ~7× a multiplication), exactly 0 and
     g·r at the ends, and x − a exact near a (Sterbenz) where x/6 + 1/2 would cancel.
     """
@@ -371,8 +371,8 @@ def _ramp_form(pairs: tuple[tuple[sp.Expr, sp.Expr], ...]) -> sp.Expr | None:
         return None
     (left, c_left), (right, c_right), (mid, _) = pairs
     a, b = _bound(c_left, below=True), _bound(c_right, below=False)
-    if a is None or b is None or not bool(a < b) or left != 0:
-        return None
+    if a is None or b is None or not bool(a < b) or left != 0 or mid == x:
+        return None  # mid == x: a clamp (ReLU6), exact as min/max; 6·(x/6) was 2 ulp off at 2.2e-308
     for g in (sp.S.One, x):
         r = sp.cancel(right / g)
         if r.free_symbols or r == 0:

@@ -184,3 +184,7 @@ def test_ramps_and_kinks_need_no_select():
     assert np.array_equal(symact.lambdify("hard_sigmoid")(big), np.ones_like(big))
     assert np.array_equal(symact.lambdify("hard_swish")(-big), np.zeros_like(big))
     assert np.array_equal(symact.lambdify("hard_sigmoid")(-big), np.zeros_like(big))
+    # ReLU6 is a clamp, exact as min/max: 6·ramp(x, 0, 6) = 6·(x/6) was 2 ulp off at the smallest normal
+    tiny = np.array([2.2250738585072014e-308, 5e-324, 1e-310, 0.1, 3.3, 5.999999999999999, 6.0, 7.0, -1.0])
+    for backend in ("numpy", "c"):
+        assert np.array_equal(symact.lambdify("relu6", backend=backend)(tiny), np.minimum(np.maximum(tiny, 0), 6))
