@@ -93,6 +93,41 @@ def test_python_api_timeout():
         symact.limit("gelu", sp.oo, timeout=-1)
 
 
+def test_an_alarm_never_lands_in_the_unraisable_hook(monkeypatch):
+    """CI saw the alarm raise inside pytest's sys.unraisablehook while it reported an alarm that a __del__ had
+    swallowed; pytest then failed the test. Here a slow hook reports each __del__'s exception and the loop spends
+    half its time in it: the budget must end the loop without ever interrupting the hook."""
+    from symact.budget import time_budget
+
+    interrupted, reported = [], []
+
+    def spin(seconds):
+        t = time.perf_counter()
+        while time.perf_counter() - t < seconds:
+            pass
+
+    def hook(unraisable):
+        try:
+            spin(0.03)
+            reported.append(unraisable.exc_type)
+        except BaseException as exc:
+            interrupted.append(type(exc).__name__)
+            raise
+
+    class Noisy:
+        def __del__(self):
+            raise ValueError("raised in __del__, so reported through sys.unraisablehook")
+
+    monkeypatch.setattr(sys, "unraisablehook", hook)
+    start = time.perf_counter()
+    with pytest.raises(symact.UndecidedError, match="no answer within 0.2 s"), time_budget(0.2, "spin"):
+        while time.perf_counter() - start < 3:  # bounded: a regression fails (DID NOT RAISE), never hangs
+            Noisy()  # freed at once: its __del__'s ValueError goes to the hook
+            spin(0.03)
+    assert reported and not interrupted, interrupted
+    assert time.perf_counter() - start < 2
+
+
 def test_internal_attempts_scale_with_the_environment(monkeypatch):
     """symact's own short attempts (sp.solve for a closed form) scale by SYMACT_ATTEMPT_SCALE; a user's timeout= does
     not; a value that is not a number is a clear error."""
