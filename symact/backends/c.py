@@ -187,23 +187,32 @@ def compiler() -> str | None:
     return shutil.which(os.environ.get("CC", "cc"))
 
 
+def _build_once(folder: str, source: str, key: str, ext: str, out_ext: str,
+                command: Callable[[str, str], list[str]], who: str) -> str:
+    """Compile ``source`` once per ``key`` into the cache folder (``command(source file, output)``), atomically
+    (a rename), so concurrent processes never use half a file. Returns the output's path."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    where = cache_dir(folder)
+    out = where / f"symact_{digest}{out_ext}"
+    if not out.exists():
+        src = write_once(where / f"symact_{digest}{ext}", source)
+        tmp = out.with_name(f".{out.name}.{os.getpid()}")
+        run = subprocess.run(command(str(src), str(tmp)), capture_output=True, text=True)
+        if run.returncode != 0:
+            raise InvalidArgumentError(f"{who} rejected the generated code:\n{run.stderr[-2000:]}")
+        os.replace(tmp, out)
+    return str(out)
+
+
 def compile_shared(source: str, flags: tuple[str, ...] = ("-O2",)) -> ctypes.CDLL:
     """Compile ``source`` (a C file's text) into a shared library in the cache folder, once per text and flags."""
     cc = compiler()
     if cc is None:
         raise BackendUnavailableError("the c backend needs a C compiler (cc, or set CC): install gcc or clang")
-    key = hashlib.sha256((source + " ".join(flags) + cc).encode()).hexdigest()[:24]
-    folder = cache_dir("c")
-    lib = folder / f"symact_{key}.so"
-    if not lib.exists():
-        src = write_once(folder / f"symact_{key}.c", source)
-        tmp = lib.with_name(f".{lib.name}.{os.getpid()}")
-        run = subprocess.run([cc, *flags, "-std=c99", "-shared", "-fPIC", str(src), "-o", str(tmp), "-lm"],
-                             capture_output=True, text=True)
-        if run.returncode != 0:
-            raise InvalidArgumentError(f"the C compiler rejected the generated code:\n{run.stderr[-2000:]}")
-        os.replace(tmp, lib)
-    return ctypes.CDLL(str(lib))
+    lib = _build_once("c", source, source + " ".join(flags) + cc, ".c", ".so",
+                      lambda src, out: [cc, *flags, "-std=c99", "-shared", "-fPIC", src, "-o", out, "-lm"],
+                      "the C compiler")
+    return ctypes.CDLL(lib)
 
 
 class _Compiled:
@@ -318,17 +327,8 @@ def cuda_program(prepared: list[Prepared], flags: tuple[str, ...] = ("-O2",)) ->
     names = [c_name(p) for p in prepared]
     source = "\n".join(header(p, "cuda") for p in prepared) + _CUDA_MAIN % (
         ", ".join(f"{n}_kernel" for n in names), ", ".join(f"{n}_kernel_f" for n in names))
-    key = hashlib.sha256((source + " ".join(flags)).encode()).hexdigest()[:24]
-    folder = cache_dir("cuda")
-    program = folder / f"symact_{key}"
-    if not program.exists():
-        src = write_once(folder / f"symact_{key}.cu", source)
-        tmp = program.with_name(f".{program.name}.{os.getpid()}")
-        run = subprocess.run([nvcc, *flags, str(src), "-o", str(tmp)], capture_output=True, text=True)
-        if run.returncode != 0:
-            raise InvalidArgumentError(f"nvcc rejected the generated code:\n{run.stderr[-2000:]}")
-        os.replace(tmp, program)
-    return str(program)
+    return _build_once("cuda", source, source + " ".join(flags), ".cu", "",
+                       lambda src, out: [nvcc, *flags, src, "-o", out], "nvcc")
 
 
 def run_cuda(prepared: list[Prepared], x: Any) -> np.ndarray:
