@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from .errors import InvalidArgumentError
 
@@ -22,16 +23,40 @@ def cache_dir(*parts: str) -> Path:
     return path
 
 
-def write_once(path: Path, text: str) -> Path:
+def write_once(path: Path, text: str | bytes) -> Path:
     """Write ``text`` to ``path`` unless it is already there: the name carries a hash of the content, and an
     untouched file keeps its modification time, which numba's on-disk cache is keyed on. Atomic (a rename),
     so concurrent processes never read half a file."""
     if path.exists():
         return path
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    if isinstance(text, bytes):
+        tmp.write_bytes(text)
+    else:
+        tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
     return path
 
 
-__all__ = ["cache_dir", "write_once"]
+def load_array(path: Path, shape: tuple[int, ...]) -> Any:
+    """The NumPy array saved at ``path``, or None where it is missing, damaged or not of ``shape`` (the caller
+    builds it again)."""
+    import numpy as np
+
+    try:
+        values = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    return values if values.shape == shape else None
+
+
+def save_array(path: Path, values: Any) -> None:
+    """Save a NumPy array to ``path`` atomically (a rename)."""
+    import numpy as np
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.npy")
+    np.save(tmp, values)
+    os.replace(tmp, path)
+
+
+__all__ = ["cache_dir", "load_array", "save_array", "write_once"]

@@ -8,16 +8,22 @@ computes the same bits as ``lambdify(..., backend="numpy")``, without importing 
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
+import mpmath
 import numpy
 import scipy  # its special module loads when a generated function first calls it
 import sympy as sp
 from sympy.printing.numpy import SciPyPrinter
 
 from .. import kernels
+from ..cache import cache_dir, load_array, save_array
+from ..errors import InvalidArgumentError
+from ..kernels import erfcx
 from ..kernels.numpy import CHUNK, CHUNK_LIGHT, NUMPY_FUNCTIONS, NumericFunction, numeric_function
 from ..lowering import lower, names_where, with_roots
 from ..lowprec.core import NarrowRounder
@@ -170,6 +176,28 @@ def correctly_rounded(func: NumericFunction) -> NumericFunction:
     return func
 
 
+def _stored_table(table: erfcx.Table, build: Callable[[], tuple[numpy.ndarray, numpy.ndarray]]
+                  ) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """:data:`symact.kernels.erfcx.STORE` for symact's runtime: a table is built from mpmath once per machine
+    (0.05–0.1 s, paid by every process's first GELU before) and loaded from the cache folder after, keyed on
+    erfcx.py, mpmath's version and the table's parameters."""
+    try:
+        folder = cache_dir("tables")
+    except InvalidArgumentError:
+        return build()  # no writable cache folder: built in every process, as in an exported module
+    key = hashlib.sha256(Path(erfcx.__file__).read_bytes() + f"{mpmath.__version__} {table!r}".encode())
+    path = folder / f"erfcx_{key.hexdigest()[:24]}.npy"
+    stacked = load_array(path, (table.degree + 2, table.intervals))  # the coefficient rows, then b0_lo
+    if stacked is None:
+        stacked = numpy.vstack(build())
+        try:
+            save_array(path, stacked)
+        except OSError:
+            pass  # a full or read-only disk: the next process builds it again
+    return stacked[:-1], stacked[-1]
+
+
+erfcx.STORE = _stored_table
 NUMPY = register_backend(NumpyBackend())
 
 __all__ = ["NUMPY", "NumpyBackend", "correctly_rounded", "function_source", "tail_source"]

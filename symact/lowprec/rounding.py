@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ..cache import cache_dir
+from ..cache import cache_dir, load_array, save_array
 from ..errors import InvalidArgumentError
 from ..evaluate import lambdify
 from ..oracle import mp_function
@@ -97,18 +97,12 @@ def table(obj: ActOrExpr, dtype: Any, *, derivative: int = 0, **params: Any) -> 
     inputs = every_input(fmt)
     key = hashlib.sha256(f"{TABLE_VERSION} {fmt.name} {sp.srepr(expr)} {certified(obj, derivative)}".encode())
     path = cache_dir("rounded") / f"{fmt.name}_{key.hexdigest()[:24]}.npy"
-    if path.exists():
-        try:
-            values = np.load(path)
-            if values.shape == inputs.shape:
-                return Table(fmt, inputs, values, 0.0, 0)
-        except (OSError, ValueError):
-            pass  # a damaged file: build it again
+    values = load_array(path, inputs.shape)
+    if values is not None:
+        return Table(fmt, inputs, values, 0.0, 0)
     start = time.perf_counter()
     values, by_oracle = _evaluate(obj, expr, derivative, fmt, inputs, params)
-    tmp = path.with_name(f".{path.name}.tmp.npy")
-    np.save(tmp, values)
-    tmp.replace(path)
+    save_array(path, values)
     return Table(fmt, inputs, values, time.perf_counter() - start, by_oracle)
 
 

@@ -65,3 +65,24 @@ def test_nan_inf_and_dtypes(dtype):
     assert np.isnan(hi[0]) and hi[1] == 0 and float(hi[2]) == 1 and hi.dtype == dtype
     with mp.workdps(30):
         assert abs(mp.mpf(float(hi[3])) / _exact(erfcx.ERFCX, 40.0) - 1) < 2.0**-50
+
+
+def test_tables_are_built_from_mpmath_once_per_machine(tmp_path, monkeypatch):
+    """symact keeps a built table in its cache folder (erfcx.STORE): loaded after, bit for bit mpmath's rows; a
+    damaged file is built again; without a writable cache folder the table is built in the process."""
+    import symact.backends.numpy  # noqa: F401  # sets erfcx.STORE
+
+    monkeypatch.setenv("SYMACT_CACHE", str(tmp_path))
+    rows, b0_lo = erfcx.table_rows(2, 0.5, 4.0, 6)
+    built = erfcx.Table("test", 2, 0.5, 4.0, 6).arrays
+    (path,) = (tmp_path / "tables").glob("erfcx_*.npy")
+    with monkeypatch.context() as m:
+        m.setattr(erfcx, "table_rows", lambda *args: pytest.fail("built again, not loaded"))
+        loaded = erfcx.Table("test", 2, 0.5, 4.0, 6).arrays
+    path.write_bytes(b"damaged")
+    rebuilt = erfcx.Table("test", 2, 0.5, 4.0, 6).arrays
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("SYMACT_CACHE", str(tmp_path / "file"))  # a file, not a folder: nothing can be kept
+    unkept = erfcx.Table("test", 2, 0.5, 4.0, 6).arrays
+    for coeffs, lo in (built, loaded, rebuilt, unkept):
+        assert np.array_equal(coeffs, np.array(rows)) and np.array_equal(lo, np.array(b0_lo))
