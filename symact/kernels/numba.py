@@ -960,16 +960,6 @@ def fused() -> frozenset[str]:
                                            "expit_kx", "x_expit_kx", "expm1_dd"})
 
 
-SIMD = frozenset({"exp", "expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "ncdf", "x_ncdf", "gauss", "x_gauss",
-                  "gauss_poly", "x_gauss_poly", "k_gauss_poly", "dexpit", "x_minus_tanh", "x_tanh_softplus",
-                  "x_tanh_softplus_fast", "dx_tanh_softplus", "dx_ncdf", "expit", "x_expit", "dx_expit",
-                  "dx_expit_fast", "dx_expit_cubic", "ramp", "maximum", "minimum", "where", "near_root",
-                  "pow_shift", "hypot_pow", "tanh_sq", "expm1_lin", "tanh", "softplus_stable", "expit_softplus_pow",
-                  "expm1_shift", "dx_silu", "expm1"})
-"""Kernels made of :func:`exp` and arithmetic only (no libm call): loops over them vectorize, and beat NumPy's
-passes. :func:`tanh` among them: its continued fraction vectorizes, 1.5× NumPy's tanh at 10⁶ and 10⁷ (9.6 against
-14.5 ms) and more accurate (0.89 ulp against 1.14)."""
-
 TAKES_COEFFS = frozenset({"expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly", "gauss_poly", "x_gauss_poly",
                           "k_gauss_poly"})
 """Kernels whose trailing arguments are polynomial coefficients, passed here as one tuple."""
@@ -978,4 +968,4 @@ LEADING = {"x_erfc_poly": 2, "x_gauss_poly": 2, "k_gauss_poly": 3}
 """How many arguments come before the coefficients (1, x, where not listed)."""
 
 
-__all__ = ["LEADING", "SIMD", "TAKES_COEFFS", "exp", "fma", "fused", "jit", "kernel"]
+__all__ = ["LEADING", "TAKES_COEFFS", "exp", "fma", "fused", "jit", "kernel"]

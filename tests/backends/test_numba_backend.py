@@ -92,6 +92,15 @@ def test_results_with_an_underflowing_factor(name, order):
     assert r.normal_points > 0 and r.max_ulp <= 2.0, (r.max_ulp, r.worst_x)
 
 
+def test_the_simd_kernels_are_kernels():
+    """The backend's list of vectorizing kernels (kept apart from the kernels so that deciding needs no numba)
+    names only kernels that exist."""
+    from symact.backends.numba import SIMD
+    from symact.kernels import numba as kernels
+
+    assert SIMD <= kernels.fused()
+
+
 def test_large_inputs_of_the_default_path_take_the_compiled_loop():
     """lambdify's default (NumPy arrays) hands inputs of JIT_FROM elements or more to the compiled loop where it
     vectorizes (GELU: exp and arithmetic; ELU: our expm1), and keeps NumPy's SIMD ufuncs where it would call libm
@@ -206,23 +215,99 @@ def test_jit_can_be_switched_off(monkeypatch):
     assert f._kernel is None
 
 
-def test_cached_kernels_load_in_a_fresh_process(tmp_path):
-    """The generated file and numba's cache survive the process: a second process loads, does not compile."""
+def test_cached_kernels_load_in_a_fresh_process_without_numba(tmp_path):
+    """The first process compiles with numba and saves the loop's object code; a second process loads it with
+    llvmlite alone (numba is never imported: its start-up was most of the first call) and computes the same bits."""
     code = textwrap.dedent("""
-        import numpy as np, symact
-        from symact.backends.numba import compiled_loop
-        from symact.evaluate import prepare
-        from symact.lowering import lower
-        loop = compiled_loop(lower(prepare("gelu").expr))
-        loop(np.zeros(4), np.empty(4), 0.0, 1.0)
-        print(sum(loop.stats.cache_hits.values()), sum(loop.stats.cache_misses.values()))
+        import sys, numpy as np, symact
+        x = np.concatenate([np.linspace(-40, 10, 4001), [np.nan, np.inf, -np.inf, 0.0, -0.0, 5e-324]])
+        y = symact.lambdify("gelu", backend="numba")(x)
+        print("numba" in sys.modules, y.tobytes().hex())
     """)
     env = {**os.environ, "SYMACT_CACHE": str(tmp_path)}
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
             for _ in range(2)]
-    (hits1, misses1), (hits2, misses2) = (map(int, r.stdout.split()) for r in runs)
-    assert (hits1, misses1) == (0, 1) and (hits2, misses2) == (1, 0), [r.stdout for r in runs]
+    (numba1, y1), (numba2, y2) = (r.stdout.split() for r in runs)
+    assert (numba1, numba2) == ("True", "False") and y1 == y2
     assert len(list((tmp_path / "numba").glob("symact_numba_*.py"))) == 1
+    assert len(list((tmp_path / "numba").glob("symact_loop_*.o"))) == 1
+    here = _numba("gelu", 0)(np.concatenate([np.linspace(-40, 10, 4001), [np.nan, np.inf, -np.inf, 0.0, -0.0,
+                                                                           5e-324]]))
+    assert y1 == here.tobytes().hex()
+
+
+def test_the_saved_object_computes_numbas_bits():
+    """The loop loaded from its object file and numba's own compiled loop: same bits and counts (one algorithm,
+    one compiler), on a sweep with specials and subnormals."""
+    from symact.backends.numba import _generated, compiled_loop
+
+    rng = np.random.default_rng(17)
+    x = np.concatenate([rng.normal(0, 20, 50_000), [np.nan, np.inf, -np.inf, 0.0, -0.0, 5e-324, -1e-310]])
+    for name, order in (("gelu", 0), ("silu", 1)):
+        lowered = lower(prepare(name, order).expr)
+        loaded, dispatcher = compiled_loop(lowered), _generated(lowered)._loop
+        assert "numba" not in type(loaded).__module__  # a ctypes-backed function, not a numba dispatcher
+        out1, out2 = np.empty_like(x), np.empty_like(x)
+        assert loaded(x, out1, -1.0, 1.0) == dispatcher(x, out2, -1.0, 1.0)
+        assert out1.tobytes() == out2.tobytes(), name
+
+
+def test_damaged_or_foreign_object_files_are_rebuilt():
+    """A truncated file or one without the entry point is deleted and compiled again, never handed to LLVM."""
+    from symact.backends import native
+    from symact.backends.numba import compiled_loop, object_key
+
+    lowered = lower(prepare("silu").expr)
+    compiled_loop(lowered)
+    path = native.cache_dir("numba") / f"{object_key(lowered)}.o"
+    for damage in (lambda b: b[: len(b) // 2], lambda b: b.replace(b'"symbol": "', b'"symbol": "missing')):
+        path.write_bytes(damage(path.read_bytes()))
+        assert native.load(path.stem) is None and not path.exists()
+        loop = compiled_loop(lowered)
+        out = np.empty(3)
+        loop(np.array([-1.0, 0.0, 2.0]), out, 0.0, 0.0)
+        assert np.array_equal(out, NUMPY.build(prepare("silu"))(np.array([-1.0, 0.0, 2.0])))
+
+
+def test_the_loop_refuses_arrays_it_cannot_take():
+    from symact.backends.numba import compiled_loop
+
+    loop = compiled_loop(lower(prepare("silu").expr))
+    x = np.zeros(8)
+    for bad in ((x[::2], np.empty(4)), (x, np.empty(7)), (x.astype(np.float32), np.empty(8, np.float32))):
+        with pytest.raises(symact.InvalidArgumentError, match="C-contiguous float64"):
+            loop(*bad, 0.0, 0.0)
+
+
+def test_numbas_error_paths_resolve_to_a_loud_stub():
+    """Symbols the process lacks (numba's helpers, on error paths the loops never take) are bound to a stub that
+    names the symbol and aborts, rather than to an address never bound."""
+    code = textwrap.dedent("""
+        import ctypes
+        from symact.backends import native
+        assert native._address_in_process("erfc") and native._address_in_process("PyErr_Clear")
+        assert not native._address_in_process("numba_gil_ensure")
+        ctypes.CFUNCTYPE(None)(native._stub("numba_gil_ensure"))()
+    """)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == -6 and "error path (numba_gil_ensure)" in run.stderr, (run.returncode, run.stderr)
+
+
+def test_without_numbas_internals_the_dispatcher_serves(monkeypatch):
+    """Saving the object reads numba internals (its code library); where they moved, numba's own loop serves."""
+    from symact.backends import numba as backend
+
+    def moved(key, module):
+        raise AttributeError("_library")
+
+    monkeypatch.setattr(backend, "_save_object", moved)
+    monkeypatch.setattr(backend.native, "load", lambda key: None)
+    lowered = lower(prepare("gelu", 1).expr)
+    loop = backend.compiled_loop(lowered)
+    assert loop is backend._generated(lowered)._loop
+    out = np.empty(3)
+    loop(np.array([-1.0, 0.0, 2.0]), out, 0.0, 0.0)
+    assert np.array_equal(out, NUMPY.build(prepare("gelu", 1))(np.array([-1.0, 0.0, 2.0])))
 
 
 @pytest.mark.parametrize("which", ["heaviside", "phi", pytest.param("atan", marks=pytest.mark.slow),
