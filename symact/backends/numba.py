@@ -37,6 +37,7 @@ from sympy.printing.pycode import PythonCodePrinter
 from ..cache import cache_dir, write_once
 from ..errors import BackendUnavailableError, InvalidArgumentError
 from ..kernels.numpy import TAIL
+from ..symbols import x
 from . import native
 from .base import Prepared, register_backend, unsupported
 from .numpy import NUMPY, correctly_rounded
@@ -220,16 +221,37 @@ _SIMD_MATH = frozenset({"sqrt", "fabs", "copysign", "inf", "nan", "pi", "e"})
 """``math`` names a generated body may use and still vectorize (instructions or constants, not libm calls)."""
 
 
+NUMPY_AVX512 = frozenset({"tanh", "softplus_stable"})
+"""Kernels that NumPy evaluates in one or a few passes of ufuncs it has in AVX-512 (tanh; max(z, 0) +
+log1p(e^{−|z|})): on a CPU where NumPy runs that code, the NumPy kernel of such a call alone beats our loop (AVX-512
+EPYC, 10⁶: tanh 0.77 against 2.14 ms, softplus 1.23 against 2.80; benchmarks/RESULTS.md). Inside a larger
+expression the loop's fusion still wins (log σ = −softplus(−x): 2.93 against 3.68)."""
+
+
+@cache
+def numpy_avx512() -> bool:
+    """Whether NumPy runs its AVX-512 ufuncs on this CPU (deterministic per machine: no timing decides)."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:  # NumPy's private module moved: keep the loop, as before
+        return False
+    return bool(__cpu_features__.get("AVX512_SKX"))
+
+
 def vectorizes(lowered: sp.Expr) -> bool:
     """Whether the compiled loop of ``lowered`` is worth taking: SIMD code (only kernels built from our own exp and
     arithmetic, :data:`SIMD`, and integer or half powers). A libm call (expm1, erfc …) is
     scalar and keeps a loop at a quarter of NumPy's speed, whose ufuncs are SIMD. Branches count
     too: one loop beats NumPy's pass per comparison and select (hard-swish' 8.8 → 0.9 ms, softsign' 112 → 11 ms at
     10⁶). A constant (identity') too: the loop fills and counts in one pass where NumPy reduces twice and copies
-    (0.87 → 0.48 ms). Only plain arithmetic (identity) stays with NumPy, which has nothing to fuse."""
+    (0.87 → 0.48 ms). Only plain arithmetic (identity) stays with NumPy, which has nothing to fuse; and, where
+    NumPy runs AVX-512, a lone call of :data:`NUMPY_AVX512`."""
     names = {type(f).__name__ for f in lowered.atoms(sp.Function)}
     if not names:
         return bool(lowered.is_Number)
+    if numpy_avx512() and isinstance(lowered, sp.Function) and type(lowered).__name__ in NUMPY_AVX512 \
+            and lowered.args == (x,):
+        return False
     if not names <= SIMD:
         return False
     return all(p.exp.is_Integer or p.exp in (sp.S.Half, -sp.S.Half) for p in lowered.atoms(sp.Pow))
@@ -336,5 +358,5 @@ NUMBA = register_backend(NumbaBackend())
 if AVAILABLE:
     NUMPY.accelerator = accelerator
 
-__all__ = ["AVAILABLE", "MIN_PER_THREAD", "NUMBA", "SIMD", "NumbaBackend", "accelerator", "compiled_loop", "object_key",
-           "scalar_source", "threads", "vectorizes"]
+__all__ = ["AVAILABLE", "MIN_PER_THREAD", "NUMBA", "NUMPY_AVX512", "SIMD", "NumbaBackend", "accelerator",
+           "compiled_loop", "numpy_avx512", "object_key", "scalar_source", "threads", "vectorizes"]

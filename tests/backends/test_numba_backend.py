@@ -146,6 +146,9 @@ def test_branches_take_the_compiled_loop_with_numpys_results(entry, order, monke
     kernel families round differently. Where they differ by more, the compiled value meets the 2-ulp target against
     the paper's formula (mpmath): libm's expm1 and ours differ by an ulp, which SELU's λα = 1.76 makes two."""
     xs = np.concatenate([np.linspace(-12, 12, JIT_FROM + 7), [-3.0, 3.0, -1.0, 1.0, 0.0, np.inf, -np.inf, np.nan]])
+    from symact.backends import numba as backend
+
+    monkeypatch.setattr(backend, "numpy_avx512", lambda: False)  # tanh, softplus: the loop on any CPU here
     expr = prepare(entry, order)
     compiled = NUMPY.build(expr)
     got = compiled(xs)
@@ -166,6 +169,19 @@ def test_branches_take_the_compiled_loop_with_numpys_results(entry, order, monke
             errors = [abs(mp.mpf(float(v)) - exact(mp.mpf(float(t)))) / float(np.spacing(abs(v)))
                       for t, v in zip(at[off], g[off], strict=True)]
         assert max(errors) <= 2.0, (float(max(errors)), at[off][:5])
+
+
+def test_where_numpy_runs_avx512_a_lone_tanh_or_softplus_stays_with_numpy(monkeypatch):
+    """NumPy's AVX-512 tanh and log1p(e^{−|z|}) beat our loop for these calls alone (benchmarks/RESULTS.md); a
+    larger expression around them still takes the loop, and without AVX-512 so do they."""
+    from symact.backends import numba as backend
+
+    lowered = {(n, d): lower(prepare(n, d).expr) for n, d in
+               (("tanh", 0), ("softplus", 0), ("log_sigmoid", 0), ("tanh", 1), ("softplus", 1))}
+    monkeypatch.setattr(backend, "numpy_avx512", lambda: True)
+    assert [vectorizes(e) for e in lowered.values()] == [False, False, True, True, True]
+    monkeypatch.setattr(backend, "numpy_avx512", lambda: False)
+    assert all(vectorizes(e) for e in lowered.values())
 
 
 def test_the_compiled_loop_routes_specials_and_underflow_bands_as_numpy_does():
