@@ -7,6 +7,10 @@ function calling the kernels of :mod:`symact.kernels.numba` (a real module, cach
 of the generated text *and* of the kernel sources: numba keys a cached function on its own file only, not on
 the functions it calls, so a changed kernel must give a new file.
 
+Once compiled, each loop's machine code is also saved as an object file (:mod:`symact.backends.native`), and
+later processes load that without importing numba: numba's own start-up, before any cached function runs, was
+most of a cached kernel's first call. numba's cache of the generated file serves where that path cannot.
+
 The runtime is the NumPy backend's (:class:`symact.kernels.numpy.NumericFunction`): the compiled loop replaces
 only the evaluation of the lowered expression, so NaN, the limits at ±inf, the tails and the longdouble
 underflow rescue are the same code, and so are the results within the accuracy targets (the algorithms are the
@@ -203,7 +207,8 @@ def compiled_loop(lowered: sp.Expr) -> native.Loop:
         except AttributeError:  # numba's internals moved: its dispatcher serves (a slower first call, same code)
             return module._loop  # type: ignore[no-any-return]
         loop = native.load(key)
-        assert loop is not None
+        if loop is None:  # saved but not loadable (deleted as damaged): numba's own loop, the same code
+            return module._loop  # type: ignore[no-any-return]
     return loop
 
 
@@ -215,7 +220,8 @@ SIMD = frozenset({"exp", "expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly
                   "expm1_shift", "dx_silu", "expm1"})
 """The kernels of :mod:`symact.kernels.numba` made of its ``exp`` and arithmetic only (no libm call): loops over
 them vectorize, and beat NumPy's passes. ``tanh`` among them: its continued fraction vectorizes, 1.5× NumPy's tanh
-at 10⁶ and 10⁷ (9.6 against 14.5 ms) and more accurate (0.89 ulp against 1.14)."""
+at 10⁶ and 10⁷ on AVX2 (9.6 against 14.5 ms) and more accurate (0.89 ulp against 1.14); NumPy's AVX-512 tanh is
+faster still (:data:`NUMPY_AVX512`)."""
 
 _SIMD_MATH = frozenset({"sqrt", "fabs", "copysign", "inf", "nan", "pi", "e"})
 """``math`` names a generated body may use and still vectorize (instructions or constants, not libm calls)."""
