@@ -77,6 +77,9 @@ class _ScalarPrinter(PythonCodePrinter):
                 return f"_k.dx_silu({args[0]})"  # k = 1 exactly: u's error terms vanish (SiLU', Swish' at β = 1)
             if name in ("expit_poly", "x_expit_poly") and len(args) == 5 and all(a.is_zero for a in expr.args[3:]):
                 return f"_k.{name.replace('poly', 'kx')}({', '.join(args[:3])})"  # σ((k + k_lo)·x): QuickGELU
+            if name in ("expit_poly", "x_expit_poly") and len(args) == 9 and all(
+                    expr.args[i].is_zero for i in (3, 4, 7, 8)):  # σ(a₁x + a₃x³): the tanh forms of GELU
+                return f"_k.{name.replace('poly', 'cubic')}({args[0]}, {args[5]}, {args[6]}, {args[1]}, {args[2]})"
             if name in self._kernels:
                 if name in self._coeffs:
                     n = self._leading.get(name, 1)
