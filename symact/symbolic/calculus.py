@@ -281,6 +281,13 @@ def _breakpoints(expr: sp.Expr, var: sp.Symbol) -> list[sp.Expr]:
     return sorted(points, key=lambda p: float(p) if p.is_number else 0.0)
 
 
+def _same_function(a: sp.Expr, b: sp.Expr) -> bool:
+    """Whether two branches are one formula written two ways (squareplus's x/2 + √(x² + b)/2 and its stable
+    b/(2√(x² + b) − 2x)): then a switch between them is no kink. Rationalising decides these cheaply."""
+    diff = sp.radsimp(sp.together(a - b))
+    return bool(diff == 0 or sp.cancel(diff) == 0)
+
+
 def _select_branches(expr: sp.Expr, at: sp.Expr, var: sp.Symbol = x) -> sp.Expr:
     """Replace each Piecewise by the branch that holds on a neighbourhood of ``var = at``."""
     if not expr.has(sp.Piecewise):
@@ -297,7 +304,7 @@ def _select_branches(expr: sp.Expr, at: sp.Expr, var: sp.Symbol = x) -> sp.Expr:
                     break
                 if truth != sp.false:
                     raise UndecidedError(f"cannot decide the branch condition {c} at x = {point}")
-        if len(set(chosen)) != 1:
+        if len(set(chosen)) != 1 and not all(_same_function(chosen[0], e) for e in chosen[1:]):
             raise NotAnalyticError(
                 f"the definition switches branch at {var} = {at} (a kink); ask for a series at another point"
             )

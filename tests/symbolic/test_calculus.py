@@ -143,10 +143,15 @@ def test_gelu_tanh_kappa_zero_limit():
 
 # --- series ---------------------------------------------------------------------------------
 
+# Branches at 0 that are one analytic function written two ways (squareplus: (x + √(x² + b))/2 and its
+# cancellation-free b/(2(√(x² + b) − x)); Barron 2021 calls it smooth): the series exists there.
+SMOOTH_AT_SWITCH = {"squareplus"}
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_series_against_mpmath_taylor(name):
     act = symact.get(name)
-    if 0 in symact.breakpoints(act.default_expr):
+    if 0 in symact.breakpoints(act.default_expr) and name not in SMOOTH_AT_SWITCH:
         with pytest.raises(symact.NotAnalyticError, match="kink"):
             symact.series(act.default_expr)
         return
