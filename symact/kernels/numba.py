@@ -223,20 +223,21 @@ def x_expit_kx(x, k, k_lo):  # type: ignore[no-untyped-def]
 
 @kernel
 def _cubic_dd(x, a1, a1_lo, a3, a3_lo):  # type: ignore[no-untyped-def]
-    """a₁x + a₃x³ = x·(a₁ + a₃x²) as hi + lo (:func:`dx_expit_cubic`'s z): 19 operations where :func:`poly`'s
-    Horner rule over (a₃, 0, a₁, 0) takes 45. |x| is clamped to 10⁵, where σ of it is 0 or 1 already (no inf − inf
-    in the products' error terms)."""
+    """z = a₁x + a₃x³ = x·(a₁ + a₃x²) as hi + lo: 19 operations where :func:`poly`'s Horner rule over (a₃, 0, a₁, 0)
+    takes 45. Returns (x, z, zl, m, ml) with x clamped to ±10⁵, where σ(z) is 0 or 1 already (no inf − inf in the
+    products' error terms), and m + ml = a₃x² (:func:`dx_expit_cubic` builds z′ from it)."""
     x = min(max(x, -1e5), 1e5) if x == x else x
     q, ql = two_prod(x, x)
     m, ml = dd_mul(a3, a3_lo, q, ql)
     s, sl = dd_add(m, ml, a1, a1_lo)
-    return dd_mul(x, 0.0, s, sl)
+    z, zl = dd_mul(x, 0.0, s, sl)
+    return x, z, zl, m, ml
 
 
 @kernel
 def expit_cubic(x, a1, a1_lo, a3, a3_lo):  # type: ignore[no-untyped-def]
     """expit_poly of the odd cubic a₁x + a₃x³ (the tanh forms of GELU: σ(2·√(2/π)(x + 0.044715x³)))."""
-    h, lo = _cubic_dd(x, a1, a1_lo, a3, a3_lo)
+    _, h, lo, _, _ = _cubic_dd(x, a1, a1_lo, a3, a3_lo)
     r, c = _expit_dd(h, lo)
     return r + c
 
@@ -245,7 +246,7 @@ def expit_cubic(x, a1, a1_lo, a3, a3_lo):  # type: ignore[no-untyped-def]
 def x_expit_cubic(x, a1, a1_lo, a3, a3_lo):  # type: ignore[no-untyped-def]
     """x_expit_poly of the odd cubic a₁x + a₃x³ (GELU-tanh, GELU-fast): GELU-fast 2.44 → 1.97 ms per 10⁶
     on a 2-core AVX-512 EPYC (bench.py --speed --only gelu_fast, before and after)."""
-    h, lo = _cubic_dd(x, a1, a1_lo, a3, a3_lo)
+    _, h, lo, _, _ = _cubic_dd(x, a1, a1_lo, a3, a3_lo)
     r, c = _expit_dd(h, lo)
     a, b = two_prod(x, r)
     return a + (b + x * c)
@@ -655,11 +656,7 @@ def dx_expit_cubic(x, a1, a1_lo, a3, a3_lo):  # type: ignore[no-untyped-def]
     double-double; with t = e^{−|z|}, t·((1 + t) + y)/(1 + t)² for z < 0 and ((1 + t) + y·t)/(1 + t)² for z ≥ 0,
     as :func:`dx_expit` (one rounding; t's 2ⁿ applied last, so GELU-tanh' near −21.2, where σ(z) is subnormal and
     the result normal, is exact too). |x| is clamped to 10⁵, where the result is 0 or 1 already."""
-    x = min(max(x, -1e5), 1e5) if x == x else x
-    q, ql = two_prod(x, x)
-    m, ml = dd_mul(a3, a3_lo, q, ql)
-    s, sl = dd_add(m, ml, a1, a1_lo)
-    z, zl = dd_mul(x, 0.0, s, sl)
+    x, z, zl, m, ml = _cubic_dd(x, a1, a1_lo, a3, a3_lo)
     m3, m3l = two_prod(3.0, m)
     s3, s3l = dd_add(m3, m3l + 3.0 * ml, a1, a1_lo)
     y, yl = dd_mul(x, 0.0, s3, s3l)

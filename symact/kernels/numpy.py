@@ -283,7 +283,7 @@ def _pow_shift(x: np.ndarray, c: float, m: float) -> np.ndarray:
     if m < 0:
         p, pl = _dd_div(1.0, 0.0, p, pl)
     with np.errstate(over="ignore"):
-        return np.where(big, np.ldexp(p + pl, np.where(big, e * int(m), 0)), p + pl)
+        return np.where(big, np.ldexp(p + pl, e * int(m)), p + pl)
 
 
 def _hypot_pow(x: np.ndarray, c: float, c_lo: float, s: float, m: float, n: float) -> np.ndarray:
