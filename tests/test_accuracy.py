@@ -196,8 +196,8 @@ def test_xielu_is_within_two_ulp_through_its_roots(order, backend):
 _MAGS = np.geomspace(1e-12, 1e200, 400)
 # (name, order, bound): squareplus as (h ± x)ᵐhⁿ in double-double (its derivative was 4.4 ulp), Laplace' with its
 # exponential from exp_parts (2.1 ulp through libm's exp), softsign' and sparse_plus as (x + c)ᵐ (2.3 ulp),
-# tanhshrink' = tanh² with tanh in double-double (2.5 ulp as libm's tanh squared), √softplus and its derivative
-# σ/(2√softplus) in double-double but for libm's log1p (3.0 ulp)
+# tanhshrink' = tanh² as x² + x⁴·G(x²) or with tanh in double-double (2.5 ulp as libm's tanh squared),
+# √softplus and its derivative σ/(2√softplus) in double-double but for libm's log1p (3.0 ulp)
 ONE_ROUNDING = [("squareplus", 0, 0.51), ("squareplus", 1, 0.51), ("laplace", 1, 1.0), ("softsign", 1, 0.51),
                 ("sparse_plus", 0, 0.51), ("tanhshrink", 1, 0.75), ("sqrt_softplus", 0, 1.0),
                 ("sqrt_softplus", 1, 1.1)]
@@ -212,6 +212,21 @@ def test_double_double_forms_round_about_once(name, order, bound, backend):
     r = measure(name, derivative=order, grid=grid, func=func)
     assert not r.special_failures and not r.warnings, (r.special_failures, r.warnings)
     assert r.normal_points > 2000 and r.max_ulp <= bound, (r.max_ulp, r.worst_x)  # Laplace' is normal on [−10, 11]
+
+
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=pytest.mark.slow),
+                                     pytest.param("c", marks=pytest.mark.slow)])
+def test_tanh_squared_through_its_branch_switch_and_near_underflow(backend):
+    # tanhshrink' switches from x² + x⁴·G(x²) to ((1 − t)/(1 + t))² at |x| = 1/2; below 1e-154, x²'s error term
+    # falls on the subnormals' grid (1.06 ulp when it was added: a tie rounded the wrong way)
+    half = np.nextafter(0.5, 0.0)
+    grid = np.concatenate([0.5 + np.arange(-2000, 2001) * 2.0**-40, half - np.arange(50) * 2.0**-53,
+                           np.geomspace(1.5e-154, 1e-150, 800), np.geomspace(1e-60 / 2, 1e-60 * 2, 200)])
+    grid = np.concatenate([grid, -grid])
+    r = measure("tanhshrink", derivative=1, grid=grid, func=symact.lambdify("tanhshrink", derivative=1,
+                                                                            backend=backend))
+    assert not r.special_failures and not r.warnings, (r.special_failures, r.warnings)
+    assert r.normal_points > 10000 and r.max_ulp <= 0.75, (r.max_ulp, r.worst_x)
 
 
 @pytest.mark.parametrize(("name", "params", "backend"), DD_DERIVATIVES)

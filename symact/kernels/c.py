@@ -29,6 +29,9 @@ from .ddmath import (
     _MISH_C0_LO,
     _MISH_Q,
     _MISH_SMALL,
+    _TANH_SQ_G,
+    _TANH_SQ_G0_LO,
+    _TANH_SQ_SMALL,
     _TWO_OVER_SQRT_PI,
     _UP,
 )
@@ -458,21 +461,32 @@ SYMACT_FN symact_dd symact_dd_div(symact_dd a, symact_dd b) {
     return r;
 }
 
-/* tanh(x)^2 with tanh|x| in double-double (symact.kernels.numba.tanh_sq) */
+/* tanh(a)^2 for |a| <= 1/2 as u + u^2 G(u), u = a^2 exact, G fitted (symact.kernels.numba.tanh_sq_small) */
+SYMACT_FN double symact_tanh_sq_small(double a) {
+    symact_dd s = symact_two_prod(a, a), r, c;
+    double q = SYMACT_TSQ_G[0], h, lo;
+    int i;
+    for (i = 1; i < 10; i++) q = q * s.hi + SYMACT_TSQ_G[i];
+    r = symact_two_prod(s.hi, SYMACT_TSQ_G[10]);
+    r.lo += s.hi * (SYMACT_TSQ_G0_LO + s.hi * q);
+    c = symact_two_prod(s.hi, r.hi);
+    h = SYMACT_ADD(s.hi, c.hi);
+    lo = (SYMACT_SUB(s.hi, h) + c.hi) + ((c.lo + s.hi * r.lo) + s.lo * (1.0 + 2.0 * r.hi));
+    return h + (a > 1e-60 ? lo : 0.0);
+}
+
+/* tanh(x)^2 with tanh|x| in double-double beyond |x| = 1/2 (symact.kernels.numba.tanh_sq) */
 SYMACT_FN double symact_tanh_sq(double x) {
     double a = fabs(x), t, tl, u, v;
     symact_dd h, e;
     int n;
-    if (a < 0.5) {
-        h = symact_two_sum(a, -symact_x_minus_tanh(a));
-    } else {
-        e = symact_exp_parts(-2.0 * a, &n);
-        t = ldexp(e.hi, n);
-        tl = ldexp(e.lo, n);
-        u = 1.0 - t;
-        v = 1.0 + t;
-        h = symact_dd_div(symact_dd_of(u, ((1.0 - u) - t) - tl), symact_dd_of(v, (t - (v - 1.0)) + tl));
-    }
+    if (a < SYMACT_TSQ_SMALL) return symact_tanh_sq_small(a);
+    e = symact_exp_parts(-2.0 * a, &n);
+    t = ldexp(e.hi, n);
+    tl = ldexp(e.lo, n);
+    u = 1.0 - t;
+    v = 1.0 + t;
+    h = symact_dd_div(symact_dd_of(u, ((1.0 - u) - t) - tl), symact_dd_of(v, (t - (v - 1.0)) + tl));
     h = symact_dd_mul(h, h);
     return h.hi + h.lo;
 }
@@ -653,6 +667,8 @@ def kernels_source(target: str) -> str:
         f"{table} double SYMACT_INV_FACT[{len(_INV_FACT)}] = {{" + ", ".join(repr(c) for c in _INV_FACT) + "};",
         f"{table} double SYMACT_EXPM1X_Q[{len(_EXPM1X_Q)}] = {{" + ", ".join(repr(c) for c in _EXPM1X_Q) + "};",
         *(f"#define SYMACT_MQ{i} {c!r}" for i, c in enumerate(_MISH_Q)),
+        f"#define SYMACT_TSQ_SMALL {_TANH_SQ_SMALL!r}", f"#define SYMACT_TSQ_G0_LO {_TANH_SQ_G0_LO!r}",
+        f"{table} double SYMACT_TSQ_G[{len(_TANH_SQ_G)}] = {{" + ", ".join(repr(c) for c in _TANH_SQ_G) + "};",
         "/* erfcx(u) and erfcx(u/sqrt 2): Taylor pieces (symact.kernels.erfcx), coefficients from mpmath */",
         _table_source("X", ERFCX, table), _table_source("RS2", ERFCX_RSQRT2, table),
         _KERNELS.strip(), "#endif /* SYMACT_KERNELS */",

@@ -33,6 +33,9 @@ from .ddmath import (
     _MISH_C0_LO,
     _MISH_Q,
     _MISH_SMALL,
+    _TANH_SQ_G,
+    _TANH_SQ_G0_LO,
+    _TANH_SQ_SMALL,
     _TWO_OVER_SQRT_PI,
     _UP,
 )
@@ -441,21 +444,40 @@ def x_minus_tanh(x):  # type: ignore[no-untyped-def]
 
 
 @kernel
+def tanh_sq_small(a):  # type: ignore[no-untyped-def]
+    """tanh(a)² for |a| ≤ 1/2 as u + u²·G(u), u = a² = s + se exact, G the fit of ddmath._TANH_SQ_G: r = s·G as
+    s·G₀ exactly plus s·(G₀_lo + s·H(s)) (H by Horner's rule, plain products and sums as in the NumPy kernel: the
+    same bits), s·r carried exactly, the sum rounded once, se's share se·(1 + 2r) added to the low word. 0.58 ulp
+    measured where the continued fraction it replaces (11 divisions) took twice the time."""
+    s, se = two_prod_finite(a, a)
+    q = _TANH_SQ_G[0]
+    for i in range(1, 10):
+        q = q * s + _TANH_SQ_G[i]
+    r, rl = two_prod_finite(s, _TANH_SQ_G[10])
+    rl = rl + s * (_TANH_SQ_G0_LO + s * q)
+    c, cl = two_prod_finite(s, r)
+    h = s + c  # |c| ≤ 0.16·s: the fast two-sum is exact
+    lo = ((s - h) + c) + ((cl + s * rl) + se * (1.0 + 2.0 * r))
+    # below 1e-60, s = a² rounded once is tanh² to 1e-120, and se may be rounded to the subnormals' grid: a tie
+    return h + (lo if a > 1e-60 else 0.0)
+
+
+@kernel
 def tanh_sq(x):  # type: ignore[no-untyped-def]
-    """tanh(x)²: tanh|x| as hi + lo — |x| − :func:`x_minus_tanh` below 1/2 (the difference's rounding is ≤ 8 % of
-    an ulp of tanh there), (1 − t)/(1 + t) with t = e^{−2|x|} from :func:`exp_parts` beyond — squared, one rounding."""
+    """tanh(x)²: :func:`tanh_sq_small` below |x| = 1/2; beyond, tanh|x| as hi + lo = (1 − t)/(1 + t) with
+    t = e^{−2|x|} from :func:`exp_parts`, squared, one rounding. Both computed and one selected (the loop
+    vectorizes)."""
     a = abs(x)
-    if a < 0.5:
-        h, hl = two_sum(a, -x_minus_tanh(a))
-    else:
-        e, el, n = exp_parts(-2.0 * a)
-        t = scale(e, n)
-        tl = scale(el, n)
-        u = 1.0 - t
-        v, vl = one_plus(t, tl)
-        h, hl = dd_div(u, ((1.0 - u) - t) - tl, v, vl)
+    small = a < _TANH_SQ_SMALL
+    near = tanh_sq_small(a if small else 0.0)
+    e, el, n = exp_parts(-2.0 * a)
+    t = scale(e, n)
+    tl = scale(el, n)
+    u = 1.0 - t
+    v, vl = one_plus(t, tl)
+    h, hl = dd_div(u, ((1.0 - u) - t) - tl, v, vl)
     p, pl = dd_mul(h, hl, h, hl)
-    return p + pl
+    return near if small else p + pl
 
 
 @kernel

@@ -462,8 +462,8 @@ class hypot(Lowered):
 
 
 class tanh_sq(Lowered):
-    """tanh(x)² (tanhshrink' = tanh²): tanh|x| in double-double — x − (x − tanh x) below 1/2 (x_minus_tanh's
-    continued fraction), (1 − t)/(1 + t) with t = e^{−2|x|} from exp_parts beyond — squared with one rounding
+    """tanh(x)² (tanhshrink' = tanh²) with one rounding: below |x| = 1/2, u + u²·G(u) with u = x² exact and G a
+    fitted polynomial; beyond, tanh|x| = (1 − t)/(1 + t) in double-double, t = e^{−2|x|} from exp_parts, squared
     (2.5 ulp as libm's tanh squared)."""
 
     nargs = 1

@@ -51,3 +51,19 @@ def test_select_evaluates_each_branch_on_its_own_points():
     h = np.array([-1.0, 2.0, 3.0])
     assert np.array_equal(ddmath.select(_NumpyNamespace, h > 0, big, small, h), [-3.0, 4.0, 6.0])
     assert sorted(seen) == [("big", 2), ("small", 1)]
+
+
+def test_tanh_squared_fit_matches_mpmath_to_a_tenth_of_an_ulp():
+    # tanh² = u + u²·G(u) below |x| = 1/2, G = G₀ + G₀_lo + u·H(u): G's error (H in double by Horner's rule, as
+    # the kernels take it), u·|ΔG|/(1 + u·G), stays well below the result's ulp (the kernel's one rounding is the
+    # budget); checked between the fit's nodes too, against tanh at 40 digits
+    *h_coeffs, g0 = ddmath._TANH_SQ_G
+    u = np.linspace(0.0, ddmath._TANH_SQ_SMALL**2, 4001)
+    q = np.zeros_like(u)
+    for c in h_coeffs:
+        q = q * u + c
+    with mp.workdps(40):
+        for ui, qi in zip(u[1:], q[1:], strict=True):
+            want = mp.tanh(mp.sqrt(mp.mpf(ui))) ** 2 / mp.mpf(ui)  # F(u) = 1 + u·G(u)
+            got = 1 + mp.mpf(ui) * (mp.mpf(g0) + mp.mpf(ddmath._TANH_SQ_G0_LO) + mp.mpf(ui) * mp.mpf(qi))
+            assert abs(got - want) <= 0.1 * 2.0**-53 * want, ui
