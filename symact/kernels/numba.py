@@ -120,6 +120,15 @@ def scale(v, k):  # type: ignore[no-untyped-def]
 
 
 @kernel
+def pow2_absorbed(n):  # type: ignore[no-untyped-def]
+    """2ⁿ as one normal factor, 2⁻¹⁰⁰⁰ for n < −1000: for t = (e + el)·2ⁿ in callers where t only meets terms
+    near 1 (1 + t, (1 + u) + t, u·t next to 1 + t) and t's own 2ⁿ is applied apart, so that a t below 2⁻¹⁰⁰⁰
+    cannot change the result — one multiply each where :func:`scale`'s two keep subnormals exact (SiLU' 2.13 →
+    1.96 ms per 10⁶ in the bare loop, the same bits)."""
+    return _from_bits((max(n, -1000) + 1023) << 52)
+
+
+@kernel
 def exp(x):  # type: ignore[no-untyped-def]
     """eˣ without a call into libm, so that loops over it vectorize (libm's exp is scalar: numba's loops ran at
     a quarter of NumPy's SIMD speed): :func:`exp_parts` rounded once, then scaled. 0.63 ulp measured
@@ -410,13 +419,14 @@ def k_gauss_poly(x, k_hi, k_lo, coeffs):  # type: ignore[no-untyped-def]
 
 @kernel
 def dexpit(z):  # type: ignore[no-untyped-def]
-    """σ'(z) = t/(1 + t)² (ddmath.dexpit)."""
+    """σ'(z) = t/(1 + t)² (ddmath.dexpit). The products are bounded (1 ≤ d ≤ 2, r ≤ 1/4): no overflow select
+    (tanh' = 4σ'(−2x) 1.24 → 1.12 ms per 10⁶ in the bare loop)."""
     t = exp(-abs(z))
     d = 1 + t
     dl = t - (d - 1)
-    p, q = two_prod(d, d)
+    p, q = two_prod_finite(d, d)
     r = t / p
-    rp, rq = two_prod(r, p)
+    rp, rq = two_prod_finite(r, p)
     return r + (((t - rp) - rq) - r * (q + 2 * d * dl)) / p
 
 
@@ -471,8 +481,9 @@ def tanh_sq(x):  # type: ignore[no-untyped-def]
     small = a < _TANH_SQ_SMALL
     near = tanh_sq_small(a if small else 0.0)
     e, el, n = exp_parts(-2.0 * a)
-    t = scale(e, n)
-    tl = scale(el, n)
+    f = pow2_absorbed(n)  # below 2⁻¹⁰⁰⁰, t leaves (1 − t)/(1 + t) = 1
+    t = e * f
+    tl = el * f
     u = 1.0 - t
     v, vl = one_plus(t, tl)
     h, hl = dd_div(u, ((1.0 - u) - t) - tl, v, vl)
@@ -547,8 +558,9 @@ def dx_tanh_softplus(x):  # type: ignore[no-untyped-def]
     x = min(max(x, -760.0), 760.0) if x == x else x  # ±inf: t = 0 without inf·0
     neg = x < 0.0
     e, el, n = exp_parts(-abs(x))
-    t = scale(e, n)
-    tl = scale(el, n)
+    f = pow2_absorbed(n)  # t meets P(t) ≈ 4, D(t) ≈ 2 (and 4x(1 + t)); its own 2ⁿ is applied last
+    t = e * f
+    tl = el * f
     a3 = 1.0 if neg else 4.0
     a2 = 4.0 if neg else 6.0
     a1 = 6.0 if neg else 4.0
@@ -657,7 +669,8 @@ def dx_expit(x, k, k_lo):  # type: ignore[no-untyped-def]
     neg = u < 0.0
     e, el, n = exp_parts(-abs(u))
     el = el + e * (ul if neg else -ul)  # e^{−|u| ∓ ul} = e·(1 ∓ ul)
-    t, tl = scale(e, n), scale(el, n)
+    f = pow2_absorbed(n)
+    t, tl = e * f, el * f
     return _dx_expit_tail(u, t, tl, e, el, n, ul if neg else tl, 0.0 if neg else ul * t)
 
 
@@ -668,7 +681,8 @@ def dx_silu(x):  # type: ignore[no-untyped-def]
     u = min(max(x, -760.0), 760.0) if x == x else x
     neg = u < 0.0
     e, el, n = exp_parts(-abs(u))
-    t, tl = scale(e, n), scale(el, n)
+    f = pow2_absorbed(n)
+    t, tl = e * f, el * f
     return _dx_expit_tail(u, t, tl, e, el, n, 0.0 if neg else tl, 0.0)
 
 
@@ -685,8 +699,9 @@ def dx_expit_cubic(x, a1, a1_lo, a3, a3_lo):  # type: ignore[no-untyped-def]
     neg = z < 0.0
     e, el, n = exp_parts(-abs(z))
     el = el + e * (zl if neg else -zl)
-    t = scale(e, n)
-    tl = scale(el, n)
+    f = pow2_absorbed(n)  # t meets 1 + t and y·t (|y| ≤ 10¹⁶); its own 2ⁿ is applied last
+    t = e * f
+    tl = el * f
     o, ol = two_sum(1.0, t)
     ol = ol + tl
     yt, ytl = dd_mul(y, yl, t, tl)
