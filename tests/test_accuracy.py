@@ -193,6 +193,19 @@ def test_xielu_is_within_two_ulp_through_its_roots(order, backend):
     assert r.normal_points > 3000 and r.max_ulp <= (2.0 if order == 0 else 1.5), (r.max_ulp, r.worst_x)
 
 
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=pytest.mark.slow),
+                                     pytest.param("c", marks=pytest.mark.slow)])
+def test_xielu_right_of_zero_rounds_once_up_to_its_overflow(backend):
+    # αₚx² + βx as x·(αₚx + β) in double-double (x_affine): 2.09 ulp at x = 4.01 when rounded four times, and inf
+    # from x = 1.34e154 (x² overflowed) where the value is finite up to 1.5e154
+    grid = np.concatenate([np.arange(0.001, 60.0, 0.001), np.geomspace(1e-300, 1.49e154, 4000)])
+    func = symact.lambdify("xielu", backend=backend)
+    r = measure("xielu", grid=grid, func=func)
+    assert not r.special_failures and not r.warnings, (r.special_failures, r.warnings)
+    assert r.normal_points > 60000 and r.max_ulp <= 0.51, (r.max_ulp, r.worst_x)
+    assert func(np.array([1.45e154]))[0] == pytest.approx(0.8 * 1.45e154 * 1.45e154 * (1 + 0.625 / 1.45e154), rel=1e-15)
+
+
 _MAGS = np.geomspace(1e-12, 1e200, 400)
 # (name, order, bound): squareplus as (h ± x)ᵐhⁿ in double-double (its derivative was 4.4 ulp), Laplace' with its
 # exponential from exp_parts (2.1 ulp through libm's exp), softsign' and sparse_plus as (x + c)ᵐ (2.3 ulp),

@@ -174,7 +174,7 @@ def test_lowered_meaning_matches_its_numpy_kernel(name):
         call = (sp.Float("-0.75"), sp.Float("1.5"), sp.Float("1e-17"))
     elif name == "dx_expit_cubic":  # x, then a₁ and a₃ as double-double pairs
         call = (sp.Float("-0.75"), sp.Float("1.5"), sp.Float("1e-17"), sp.Float("0.25"), sp.Float("-1e-18"))
-    elif name in ("expm1_shift", "expm1_lin"):  # x, then two double-double pairs
+    elif name in ("expm1_shift", "expm1_lin", "x_affine"):  # x, then two double-double pairs
         call = (sp.Float("-0.75"), sp.Float("-0.5"), sp.Float("1e-17"), sp.Float("0.25"), sp.Float("-1e-18"))
     elif name == "hypot_pow":  # x, c as a double-double pair, s, m, n
         call = (sp.Float("-0.75"), sp.Float("3.0"), sp.Float("1e-17"), sp.Integer(-1), sp.Integer(-1), sp.Integer(1))

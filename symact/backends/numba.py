@@ -220,7 +220,7 @@ SIMD = frozenset({"exp", "expit_poly", "x_expit_poly", "erfc_poly", "x_erfc_poly
                   "x_tanh_softplus_fast", "dx_tanh_softplus", "dx_ncdf", "expit", "x_expit", "dx_expit",
                   "dx_expit_fast", "dx_expit_cubic", "ramp", "maximum", "minimum", "where", "near_root",
                   "pow_shift", "hypot_pow", "tanh_sq", "expm1_lin", "tanh", "softplus_stable", "expit_softplus_pow",
-                  "expm1_shift", "dx_silu", "expm1"})
+                  "expm1_shift", "dx_silu", "expm1", "x_affine"})
 """The kernels of :mod:`symact.kernels.numba` made of its ``exp`` and arithmetic only (no libm call): loops over
 them vectorize, and beat NumPy's passes. ``tanh`` among them: its continued fraction vectorizes, 1.5× NumPy's tanh
 at 10⁶ and 10⁷ on AVX2 (9.6 against 14.5 ms) and more accurate (0.89 ulp against 1.14); NumPy's AVX-512 tanh is

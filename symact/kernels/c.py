@@ -461,6 +461,14 @@ SYMACT_FN symact_dd symact_dd_div(symact_dd a, symact_dd b) {
     return r;
 }
 
+/* x (a x + b) in double-double, one rounding (symact.kernels.numba.x_affine) */
+SYMACT_FN double symact_x_affine(double x, double a, double a_lo, double b, double b_lo) {
+    symact_dd p = symact_two_prod(x, a), s = symact_two_sum(p.hi, b), r;
+    double lo = s.lo + (p.lo + (a_lo * x + b_lo));
+    r = symact_two_prod(x, s.hi);
+    return r.hi + (r.lo + x * lo);
+}
+
 /* tanh(a)^2 for |a| <= 1/2 as u + u^2 G(u), u = a^2 exact, G fitted (symact.kernels.numba.tanh_sq_small) */
 SYMACT_FN double symact_tanh_sq_small(double a) {
     symact_dd s = symact_two_prod(a, a), r, c;

@@ -374,6 +374,16 @@ def x_minus_tanh(xp: Any, x: Any) -> Any:
     return xp.where(small, near, far)
 
 
+def x_affine(xp: Any, x: Any, a_hi: float, a_lo: float, b_hi: float, b_lo: float) -> Any:
+    """x·(a·x + b), a = a_hi + a_lo and b = b_hi + b_lo (xIELU right of 0): a·x and x·s exact products, a·x + b
+    an exact sum, one rounding at the end; x² is never formed, so no overflow before the value's own."""
+    p, pe = two_prod(xp, x, a_hi + 0.0 * x)
+    s, se = two_sum(xp, p, b_hi)
+    lo = se + (pe + (a_lo * x + b_lo))
+    r, rl = two_prod(xp, x, s)
+    return r + (rl + x * lo)
+
+
 def root_taylor(xp: Any, x: Any, r_hi: float, r_lo: float, c1_hi: float, c1_lo: float, *rest: float) -> Any:
     """Σ cₖ(x − r)ᵏ about a root r = r_hi + r_lo: d = x − r_hi is exact near r (Sterbenz), d − r_lo an exact
     two-sum, c₁·d an exact product; the higher terms (smaller by |d|·c₂/c₁) by Horner's rule. One rounding
@@ -442,4 +452,4 @@ def x_tanh_softplus(xp: Any, x: Any) -> Any:
 __all__ = ["dekker", "dexpit", "erfc_dd", "erfc_poly", "erfc_poly_dd", "erfcx_table", "expit_dd", "expit_poly",
            "gauss", "gauss_poly", "k_gauss_poly", "ncdf", "near_root", "poly", "root_taylor", "select", "two_prod",
            "two_sum", "x_erfc_poly", "x_erfc_poly_dd", "x_expit_poly", "x_gauss", "x_gauss_poly", "x_ncdf",
-           "x_minus_tanh", "x_tanh_softplus"]
+           "x_affine", "x_minus_tanh", "x_tanh_softplus"]

@@ -454,6 +454,16 @@ def x_minus_tanh(x):  # type: ignore[no-untyped-def]
 
 
 @kernel
+def x_affine(x, a, a_lo, b, b_lo):  # type: ignore[no-untyped-def]
+    """x·(a·x + b) in double-double, one rounding (ddmath.x_affine)."""
+    p, pe = two_prod(x, a)
+    s, se = two_sum(p, b)
+    lo = se + (pe + (a_lo * x + b_lo))
+    r, rl = two_prod(x, s)
+    return r + (rl + x * lo)
+
+
+@kernel
 def tanh_sq_small(a):  # type: ignore[no-untyped-def]
     """tanh(a)² for |a| ≤ 1/2 as u + u²·G(u), u = a² = s + se exact, G the fit of ddmath._TANH_SQ_G: r = s·G as
     s·G₀ exactly plus s·(G₀_lo + s·H(s)) (H by Horner's rule, plain products and sums as in the NumPy kernel: the

@@ -16,7 +16,7 @@ import sympy as sp
 
 from ..functions import to_elementary
 from ..symbols import normalise, x
-from .ir import Lowered, dexpit, dexpit_fast, near_root
+from .ir import Lowered, dexpit, dexpit_fast, near_root, x_affine
 from .rules import (
     FAST_FUNCTION_RULES,
     FUNCTION_RULES,
@@ -25,6 +25,7 @@ from .rules import (
     PAIR_RULES,
     SUM_FUSIONS,
     TREE_FUSIONS,
+    _split_constant,
     apply_pair_rules,
 )
 
@@ -72,7 +73,7 @@ def lower(expr: sp.Expr, *, lowering: bool = True, fast: bool = False) -> sp.Exp
     # rewrites them into lowering-only functions that cannot be evaluated.
     expr = expr.replace(lambda e: e.is_number and not e.is_Atom and e.has(sp.Function), lambda e: e.evalf(30))
     if lowering:
-        out = _factor_linear(_algebraic_pass(sp.piecewise_fold(expr)))
+        out = _affine_product(_factor_linear(_algebraic_pass(sp.piecewise_fold(expr))))
         table = FUNCTION_RULES
         if fast:
             out = out.replace(lambda e: isinstance(e, dexpit), lambda e: dexpit_fast(e.args[0]))
@@ -126,6 +127,19 @@ def _factor_linear(e: sp.Expr) -> sp.Expr:
             a, b = (poly.all_coeffs() + [0])[:2] if poly.degree() == 1 else (None, None)
             if a is not None and b != 0 and a.is_Rational and b.is_Rational and a != 1:
                 return sp.Mul(a, x + b / a, evaluate=False)
+        return node
+
+    return e.replace(lambda n: n.is_Add, rewrite)
+
+
+def _affine_product(e: sp.Expr) -> sp.Expr:
+    """a·x² + b·x (a, b ≠ 0 numbers) → x_affine(x, a, b): x·(a·x + b) in double-double (xIELU right of 0, which
+    rounded four times and whose x² overflowed first). After :func:`_factor_linear`, which leaves degree 2 alone."""
+    def rewrite(node: sp.Expr) -> sp.Expr:
+        if node.is_Add and node.free_symbols == {x} and node.is_polynomial(x):
+            a, b, c = (sp.Poly(node, x).all_coeffs() + [None, None])[:3]
+            if sp.Poly(node, x).degree() == 2 and c == 0 and a.is_number and b.is_number and b != 0:
+                return x_affine(x, *_split_constant(a), *_split_constant(b))
         return node
 
     return e.replace(lambda n: n.is_Add, rewrite)

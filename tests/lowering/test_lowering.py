@@ -66,6 +66,7 @@ MP_NUMERIC = {
     "expm1_lin": lambda t, ah, al, sh, sl: (ah + al) * (mp.expm1(t) - t) + (sh + sl) * t,
     "pow_shift": lambda t, c, m: (t + c) ** m,
     "tanh_sq": lambda t: mp.tanh(t) ** 2,
+    "x_affine": lambda t, ah, al, bh, bl: t * ((ah + al) * t + bh + bl),
     "hypot_pow": lambda t, ch, cl, s, m, n: (mp.sqrt(t * t + ch + cl) + s * t) ** m * mp.sqrt(t * t + ch + cl) ** n,
 }
 
@@ -98,6 +99,7 @@ CASES = {
     "hypot_pow_cancelling": sp.sqrt(x**2 + 4) - x,  # evaluated as 4/(h + x) right of 0
     "pow_shift": 3 / (x - 1) ** 2 + (x + sp.Rational(1, 4)) ** 3,
     "tanh_sq": x * sp.tanh(x) ** 2,
+    "x_affine": sp.Rational(4, 5) * x**2 + x / 2,  # xIELU right of 0
 }
 
 
