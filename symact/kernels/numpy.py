@@ -261,7 +261,8 @@ def _tanh_sq(x: np.ndarray) -> np.ndarray:
     """tanh(x)² in double-double (symact.kernels.numba.tanh_sq and tanh_sq_small, the same steps)."""
     a = np.abs(np.asarray(x, dtype=np.float64))
     small = a < _TANH_SQ_SMALL
-    s, se = _two_prod(np.where(small, a, 0.0), np.where(small, a, 0.0))
+    a_small = np.where(small, a, 0.0)
+    s, se = _two_prod(a_small, a_small)
     q = _TANH_SQ_G[0] + 0.0 * s
     for coeff in _TANH_SQ_G[1:10]:
         q = q * s + coeff

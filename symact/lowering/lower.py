@@ -137,9 +137,11 @@ def _affine_product(e: sp.Expr) -> sp.Expr:
     rounded four times and whose x² overflowed first). After :func:`_factor_linear`, which leaves degree 2 alone."""
     def rewrite(node: sp.Expr) -> sp.Expr:
         if node.is_Add and node.free_symbols == {x} and node.is_polynomial(x):
-            a, b, c = (sp.Poly(node, x).all_coeffs() + [None, None])[:3]
-            if sp.Poly(node, x).degree() == 2 and c == 0 and a.is_number and b.is_number and b != 0:
-                return x_affine(x, *_split_constant(a), *_split_constant(b))
+            poly = sp.Poly(node, x)
+            if poly.degree() == 2:
+                a, b, c = poly.all_coeffs()
+                if c == 0 and b != 0 and a.is_number and b.is_number:
+                    return x_affine(x, *_split_constant(a), *_split_constant(b))
         return node
 
     return e.replace(lambda n: n.is_Add, rewrite)
