@@ -34,6 +34,9 @@ from .ddmath import (
     _TANH_SQ_SMALL,
     _TWO_OVER_SQRT_PI,
     _UP,
+    _XMT_D,
+    _XMT_N,
+    _XMT_SMALL,
 )
 from .erfcx import ERFCX, ERFCX_RSQRT2
 
@@ -223,17 +226,31 @@ SYMACT_FN double symact_dexpit(double z) {
 
 SYMACT_FN double symact_dexpit_fast(double z) { return 0.5 / (cosh(z) + 1); }
 
+/* x - tanh x: x^3/(3 + u + R) below |x| = 3/2, R = u N(u)/D(u) the continued fraction's tail, the quotient
+   corrected by its residual (symact.kernels.numba.x_minus_tanh, the same steps) */
 SYMACT_FN double symact_x_minus_tanh(double x) {
-    symact_dd s2, c3;
-    double a = fabs(x), xs = a < 2 ? x : 0.0, x2 = xs * xs, t_cf = 25.0, near, t, sign;
-    int k;
-    for (k = 11; k > 0; k--) t_cf = (2 * k + 1) + x2 / t_cf;
-    s2 = symact_two_prod(xs, xs);
-    c3 = symact_two_prod(xs, s2.hi);
-    near = (c3.hi + (c3.lo + xs * s2.lo)) / (t_cf + s2.hi);
-    t = exp(-2 * (a < 2 ? 2.0 : a));
+    symact_dd u, c3, p;
+    double a = fabs(x), xs = a < SYMACT_XMT_SMALL ? x : 0.0, rn = SYMACT_XMT_N[0], rd = SYMACT_XMT_D[0];
+    double r, dh, dl, d0, c3l, inv, q, near, t, sign;
+    int i;
+    u = symact_two_prod(xs, xs);
+    for (i = 1; i < 6; i++) rn = rn * u.hi + SYMACT_XMT_N[i];
+    for (i = 1; i < 6; i++) rd = rd * u.hi + SYMACT_XMT_D[i];
+    r = u.hi * rn / rd;
+    dh = SYMACT_ADD(3.0, u.hi);
+    dl = (SYMACT_SUB(3.0, dh) + u.hi) + u.lo;
+    d0 = SYMACT_ADD(dh, r);
+    dl = SYMACT_SUB(r, SYMACT_SUB(d0, dh)) + dl;
+    c3 = symact_two_prod(xs, u.hi);
+    c3l = c3.lo + xs * u.lo;
+    inv = 1.0 / d0;
+    q = c3.hi * inv;
+    p = symact_two_prod(q, d0);
+    near = q + (((SYMACT_SUB(c3.hi, p.hi) - p.lo) + c3l) - q * dl) * inv;
+    if (a < SYMACT_XMT_SMALL) return near;
+    t = exp(-2 * a);
     sign = x < 0 ? -1.0 : 1.0;
-    return a < 2 ? near : (x - sign) + sign * (2 * t / (1 + t));
+    return (x - sign) + sign * (2 * t / (1 + t));
 }
 
 /* tanh as symact.kernels.numba.tanh: glibc's tanh is ~2 ulp off, which tanh^2 (tanhshrink') doubles to 5 */
@@ -677,6 +694,9 @@ def kernels_source(target: str) -> str:
         *(f"#define SYMACT_MQ{i} {c!r}" for i, c in enumerate(_MISH_Q)),
         f"#define SYMACT_TSQ_SMALL {_TANH_SQ_SMALL!r}", f"#define SYMACT_TSQ_G0_LO {_TANH_SQ_G0_LO!r}",
         f"{table} double SYMACT_TSQ_G[{len(_TANH_SQ_G)}] = {{" + ", ".join(repr(c) for c in _TANH_SQ_G) + "};",
+        f"#define SYMACT_XMT_SMALL {_XMT_SMALL!r}",
+        f"{table} double SYMACT_XMT_N[{len(_XMT_N)}] = {{" + ", ".join(repr(c) for c in _XMT_N) + "};",
+        f"{table} double SYMACT_XMT_D[{len(_XMT_D)}] = {{" + ", ".join(repr(c) for c in _XMT_D) + "};",
         "/* erfcx(u) and erfcx(u/sqrt 2): Taylor pieces (symact.kernels.erfcx), coefficients from mpmath */",
         _table_source("X", ERFCX, table), _table_source("RS2", ERFCX_RSQRT2, table),
         _KERNELS.strip(), "#endif /* SYMACT_KERNELS */",

@@ -38,6 +38,9 @@ from .ddmath import (
     _TANH_SQ_SMALL,
     _TWO_OVER_SQRT_PI,
     _UP,
+    _XMT_D,
+    _XMT_N,
+    _XMT_SMALL,
 )
 from .erfcx import ERFCX, ERFCX_RSQRT2
 
@@ -438,18 +441,32 @@ def dexpit_fast(z):  # type: ignore[no-untyped-def]
 
 @kernel
 def x_minus_tanh(x):  # type: ignore[no-untyped-def]
-    """x − tanh(x) (ddmath.x_minus_tanh)."""
+    """x − tanh(x) (ddmath.x_minus_tanh, the same steps: plain Horner sums and the quotient's residual from an
+    exact product, so that the bits match NumPy's): x³/(3 + u + R) below |x| = 3/2, R = u·N(u)/D(u) the continued
+    fraction's tail; beyond, (x − sign) + sign·2t/(1 + t), t = e^{−2|x|}. Two divisions where the fraction's
+    levels took eleven (tanhshrink 1.92 → 1.43 ms per 10⁶ in the bare loop)."""
     a = abs(x)
-    small = a < 2
+    small = a < _XMT_SMALL
     xs = x if small else 0.0
-    x2 = xs * xs
-    t_cf = 25.0
-    for k in range(11, 0, -1):
-        t_cf = (2 * k + 1) + x2 / t_cf
-    s2, s2_err = two_prod(xs, xs)
-    c3, c3_err = two_prod(xs, s2)
-    near = (c3 + (c3_err + xs * s2_err)) / (t_cf + s2)
-    t = exp(-2 * (2.0 if small else a))
+    u, u_err = two_prod_finite(xs, xs)
+    rn = _XMT_N[0]
+    for i in range(1, 6):
+        rn = rn * u + _XMT_N[i]
+    rd = _XMT_D[0]
+    for i in range(1, 6):
+        rd = rd * u + _XMT_D[i]
+    r = u * rn / rd
+    dh = 3.0 + u
+    dl = ((3.0 - dh) + u) + u_err
+    d0 = dh + r
+    dl = (r - (d0 - dh)) + dl
+    c3, c3_err = two_prod_finite(xs, u)
+    c3l = c3_err + xs * u_err
+    inv = 1.0 / d0
+    q = c3 * inv
+    p, pe = two_prod_finite(q, d0)
+    near = q + ((((c3 - p) - pe) + c3l) - q * dl) * inv
+    t = exp(-2 * (_XMT_SMALL if small else a))
     sign = -1.0 if x < 0 else 1.0
     return near if small else (x - sign) + sign * (2 * t / (1 + t))
 
@@ -503,7 +520,7 @@ def tanh_sq(x):  # type: ignore[no-untyped-def]
 @kernel
 def tanh(x):  # type: ignore[no-untyped-def]
     """tanh without libm (so that loops vectorize): for |x| < 1 Lambert's continued fraction x − x·q/(1 + q),
-    q = x²/(3 + x²/(5 + …)) (12 levels, as in :func:`x_minus_tanh`: positive terms only); beyond,
+    q = x²/(3 + x²/(5 + …)) (12 levels: positive terms only); beyond,
     sign(x)·(1 − 2t/(1 + t)) with t = e^{−2|x|} ≤ 0.14. 0.89 ulp measured (NumPy's tanh: 1.14)."""
     a = abs(x)
     small = a < 1.0
