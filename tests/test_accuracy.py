@@ -256,6 +256,20 @@ def test_x_minus_tanh_near_zero_and_through_its_branch_switch(backend):
     assert r.normal_points > 10000 and r.max_ulp <= 0.75, (r.max_ulp, r.worst_x)
 
 
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=pytest.mark.slow),
+                                     pytest.param("c", marks=pytest.mark.slow)])
+def test_mish_between_minus_half_and_one(backend):
+    # Mish = x·(3/5 + x·q(x)) on (−1/2, 1), q fitted: the rational form in e^{−|x|} left there reached 2.34 ulp
+    # (x = −0.0253, e^{−|x|} rounded next to 1) and 1.96 right of 0; a log-uniform sweep found it
+    rng = np.random.default_rng(23)
+    mag = np.exp(rng.uniform(np.log(1e-9), np.log(0.5), 4000))
+    grid = np.concatenate([[-0.025317900522558372, -0.011940777854647072, 0.01916526290646073], -mag, 2 * mag,
+                           rng.uniform(-0.5, 1.0, 3000)])
+    r = measure("mish", grid=grid, func=symact.lambdify("mish", backend=backend))
+    assert not r.special_failures and not r.warnings, (r.special_failures, r.warnings)
+    assert r.normal_points > 10000 and r.max_ulp <= 1.5, (r.max_ulp, r.worst_x)
+
+
 @pytest.mark.parametrize(("name", "params", "backend"), DD_DERIVATIVES)
 def test_double_double_derivative_is_within_one_ulp(name, params, backend):
     k = 1.0 if name == "mish" else params.get("beta", 1.702 if name == "quick_gelu" else 1.0)

@@ -226,8 +226,9 @@ def _dd_helpers(lowered: sp.Expr, spec: GeneratedBackend) -> list[str]:
              f"_SPLIT = {ddmath._SPLIT!r}", f"_BIG = {ddmath._BIG!r}", "_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)",
              f"_UP, _DOWN = {ddmath._UP!r}, {ddmath._DOWN!r}",
              f"_RSQRT2_HI, _RSQRT2_LO = {ddmath._RSQRT2_HI!r}, {ddmath._RSQRT2_LO!r}  # 1/√2 in double-double",
-             f"_MISH_SMALL, _MISH_C0_HI, _MISH_C0_LO = {ddmath._MISH_SMALL!r}, {ddmath._MISH_C0_HI!r}, "
-             f"{ddmath._MISH_C0_LO!r}  # tanh(softplus x) = 3/5 + x·q(x) near 0",
+             f"_MISH_LO, _MISH_HI = {ddmath._MISH_LO!r}, {ddmath._MISH_HI!r}",
+             f"_MISH_C0_HI, _MISH_C0_LO = {ddmath._MISH_C0_HI!r}, {ddmath._MISH_C0_LO!r}"
+             "  # tanh(softplus x) = 3/5 + x·q(x) near 0",
              f"_MISH_Q = {ddmath._MISH_Q!r}",
              f"_XMT_SMALL, _XMT_N, _XMT_D = {ddmath._XMT_SMALL!r}, {ddmath._XMT_N!r}, {ddmath._XMT_D!r}"
              "  # x − tanh x = x³/(3 + u + u·N(u)/D(u)) near 0",

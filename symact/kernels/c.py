@@ -27,8 +27,9 @@ from .ddmath import (
     _LOG2E,
     _MISH_C0_HI,
     _MISH_C0_LO,
+    _MISH_HI,
+    _MISH_LO,
     _MISH_Q,
-    _MISH_SMALL,
     _TANH_SQ_G,
     _TANH_SQ_G0_LO,
     _TANH_SQ_SMALL,
@@ -267,17 +268,17 @@ SYMACT_FN double symact_tanh(double x) {
 SYMACT_FN double symact_x_tanh_softplus(double x) {
     symact_dd p;
     double t = exp(-fabs(x)), w = t + 1, tt = 2 * t, d;
-    double xs = fabs(x) < SYMACT_MISH_SMALL ? x : 0.0, q;
+    int small = x > SYMACT_MISH_LO && x < SYMACT_MISH_HI;
+    double xs = small ? x : 0.0, q;
     symact_dd sp;
+    int i;
     d = x < 0 ? t * w / (t * (w + 1) + 2) : tt * t / (tt * w + 1);
     p = symact_two_prod(x, x < 0 ? t : 1.0);
-    /* |x| < 2^-12: the series x*(3/5 + x*q(x)), x*3/5 carried exactly (symact.kernels.ddmath.x_tanh_softplus) */
-    q = SYMACT_MQ9;
-    q = q * xs + SYMACT_MQ8; q = q * xs + SYMACT_MQ7; q = q * xs + SYMACT_MQ6; q = q * xs + SYMACT_MQ5;
-    q = q * xs + SYMACT_MQ4; q = q * xs + SYMACT_MQ3; q = q * xs + SYMACT_MQ2; q = q * xs + SYMACT_MQ1;
-    q = q * xs + SYMACT_MQ0;
+    /* -1/2 < x < 1: x*(3/5 + x*q(x)), q fitted, x*3/5 carried exactly (symact.kernels.ddmath.x_tanh_softplus) */
+    q = SYMACT_MQ[SYMACT_MQ_DEGREE];
+    for (i = SYMACT_MQ_DEGREE - 1; i >= 0; i--) q = q * xs + SYMACT_MQ[i];
     sp = symact_two_prod(xs, SYMACT_MISH_C0_HI);
-    return fabs(x) < SYMACT_MISH_SMALL ? sp.hi + (sp.lo + xs * (SYMACT_MISH_C0_LO + xs * q)) : p.hi + (p.lo - p.hi * d);
+    return small ? sp.hi + (sp.lo + xs * (SYMACT_MISH_C0_LO + xs * q)) : p.hi + (p.lo - p.hi * d);
 }
 
 SYMACT_FN double symact_x_tanh_softplus_fast(double x) {
@@ -686,12 +687,14 @@ def kernels_source(target: str) -> str:
         f"#define SYMACT_ADD(a, b) {add}", f"#define SYMACT_SUB(a, b) {sub}",
         f"#define SYMACT_UP {_UP!r}", f"#define SYMACT_DOWN {_DOWN!r}",
         f"#define SYMACT_TWO_OVER_SQRT_PI {_TWO_OVER_SQRT_PI!r}",
-        f"#define SYMACT_MISH_SMALL {_MISH_SMALL!r}", f"#define SYMACT_MISH_C0_HI {_MISH_C0_HI!r}",
+        f"#define SYMACT_MISH_LO {_MISH_LO!r}", f"#define SYMACT_MISH_HI {_MISH_HI!r}",
+        f"#define SYMACT_MISH_C0_HI {_MISH_C0_HI!r}",
         f"#define SYMACT_MISH_C0_LO {_MISH_C0_LO!r}",
         f"#define SYMACT_LOG2E {_LOG2E!r}", f"#define SYMACT_LN2_HI {_LN2_HI!r}", f"#define SYMACT_LN2_LO {_LN2_LO!r}",
         f"{table} double SYMACT_INV_FACT[{len(_INV_FACT)}] = {{" + ", ".join(repr(c) for c in _INV_FACT) + "};",
         f"{table} double SYMACT_EXPM1X_Q[{len(_EXPM1X_Q)}] = {{" + ", ".join(repr(c) for c in _EXPM1X_Q) + "};",
-        *(f"#define SYMACT_MQ{i} {c!r}" for i, c in enumerate(_MISH_Q)),
+        f"#define SYMACT_MQ_DEGREE {len(_MISH_Q) - 1}",
+        f"{table} double SYMACT_MQ[{len(_MISH_Q)}] = {{" + ", ".join(repr(c) for c in _MISH_Q) + "};",
         f"#define SYMACT_TSQ_SMALL {_TANH_SQ_SMALL!r}", f"#define SYMACT_TSQ_G0_LO {_TANH_SQ_G0_LO!r}",
         f"{table} double SYMACT_TSQ_G[{len(_TANH_SQ_G)}] = {{" + ", ".join(repr(c) for c in _TANH_SQ_G) + "};",
         f"#define SYMACT_XMT_SMALL {_XMT_SMALL!r}",

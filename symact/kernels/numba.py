@@ -31,8 +31,9 @@ from .ddmath import (
     _LOG2E,
     _MISH_C0_HI,
     _MISH_C0_LO,
+    _MISH_HI,
+    _MISH_LO,
     _MISH_Q,
-    _MISH_SMALL,
     _TANH_SQ_G,
     _TANH_SQ_G0_LO,
     _TANH_SQ_SMALL,
@@ -140,6 +141,8 @@ def exp(x):  # type: ignore[no-untyped-def]
     e, _, k = exp_parts(x)
     return scale(e, k)
 
+
+_MISH_DEGREE = len(_MISH_Q) - 1
 
 # The erfcx tables as constant arrays (numba freezes global arrays into the compiled code).
 _RS2_ROWS, _RS2_B0_LO = ERFCX_RSQRT2.arrays
@@ -624,10 +627,10 @@ def x_tanh_softplus(x):  # type: ignore[no-untyped-def]
     neg = x < 0
     d = (t * w / (t * (w + 1) + 2)) if neg else (tt * t / (tt * w + 1))
     p, e = two_prod(x, t if neg else 1.0)
-    small = abs(x) < _MISH_SMALL  # the series x·(3/5 + x·q(x)) (ddmath.x_tanh_softplus)
+    small = (x > _MISH_LO) & (x < _MISH_HI)  # x·(3/5 + x·q(x)), q fitted (ddmath.x_tanh_softplus)
     xs = x if small else 0.0
-    q = _MISH_Q[9]
-    for i in range(8, -1, -1):
+    q = _MISH_Q[_MISH_DEGREE]
+    for i in range(_MISH_DEGREE - 1, -1, -1):
         q = q * xs + _MISH_Q[i]
     sp, se = two_prod(xs, _MISH_C0_HI)
     return (sp + (se + xs * (_MISH_C0_LO + xs * q))) if small else (p + (e - p * d))
