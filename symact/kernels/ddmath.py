@@ -373,11 +373,11 @@ def x_minus_tanh(xp: Any, x: Any) -> Any:
     """x − tanh(x) (tanhshrink) without cancellation. For |x| < 3/2, Lambert's continued fraction
     tanh x = x/(1 + u/(3 + u/(5 + …))), u = x², gives x − tanh x = x³/(3 + u + R), R = u/(5 + u/(7 + …)) (12
     levels in all: truncation < 1e-18 relative), R as one rational u·N(u)/D(u) with positive integer coefficients
-    (:data:`_XMT_N`, :data:`_XMT_D`: two divisions where the fraction's levels took eleven). R ≤ 0.3 next to
-    3 + u, so its roundings are damped tenfold; 3 + u + R is carried as hi + lo and the quotient corrected by its
-    residual: 0.63 ulp measured, where x³ and 3 + u + R each rounded before the division reached 2.16 ulp
-    (x = 6.5274e-5). Beyond, x − sign(x)·(1 − 2t/(1 + t)) with t = e^{−2|x|} ≤ 0.05 (x − 1 exact: its rounding
-    only in the damped term)."""
+    (:data:`_XMT_N`, :data:`_XMT_D`: two divisions where the fraction's levels took eleven). R < 0.42 next to
+    3 + u ≥ 3, so its roundings are damped thirteenfold; 3 + u + R is carried as hi + lo and the quotient
+    corrected by its residual: 0.66 ulp measured, where x³ and 3 + u + R each rounded before the division reached
+    2.16 ulp (x = 6.5274e-5). Beyond, x − sign(x)·(1 − 2t/(1 + t)) with t = e^{−2|x|} ≤ 0.05 (x − 1 exact: its
+    rounding only in the damped term)."""
     a = xp.abs(x)
     small = a < _XMT_SMALL
     xs = xp.where(small, x, 0.0)
@@ -391,7 +391,7 @@ def x_minus_tanh(xp: Any, x: Any) -> Any:
     r = u * rn / rd
     dh = 3.0 + u  # u < 9/4: the fast two-sum is exact
     dl = ((3.0 - dh) + u) + u_err
-    d0 = dh + r  # r ≤ 0.3 is not small next to dh: renormalized before the quotient
+    d0 = dh + r  # r < 0.42 is not small next to dh: renormalized before the quotient
     dl = (r - (d0 - dh)) + dl
     c3, c3_err = two_prod(xp, xs, u)
     c3l = c3_err + xs * u_err
@@ -449,8 +449,8 @@ def _tanh_softplus_series(n: int) -> list[Fraction]:
 
 def _mish_poly() -> tuple[float, ...]:
     """q(x) = (tanh(softplus x) − 3/5)/x on [−1, 1], lowest degree first: mpmath's Chebyshev fit of degree 25
-    (error 4e-19 against q ≈ 8/25; the poles nearest 0, where softplus x = ±iπ/2, are 2.38 away). A fit, not the
-    Taylor series, which converges as 2.38⁻ⁿ at |x| = 1 (45 terms)."""
+    (error 4e-19 against q ≈ 8/25, 8e-18 once rounded to double; the poles nearest 0, where softplus x = ±iπ/2,
+    are 2.38 away). A fit, not the Taylor series, which converges as 2.38⁻ⁿ at |x| = 1 (45 terms)."""
 
     def q(v: Any) -> Any:
         return _MISH_SERIES[1] if v == 0 else (mp.tanh(mp.log1p(mp.exp(v))) - mp.mpf(3) / 5) / v
@@ -467,7 +467,16 @@ _MISH_LO, _MISH_HI = -0.5, 1.0  # left of −1/2, x·q cancels 3/5 (g(−1) = 0.
 _MISH_SERIES = _tanh_softplus_series(2)
 _MISH_C0_HI = float(_MISH_SERIES[0])
 _MISH_C0_LO = float(_MISH_SERIES[0] - Fraction(_MISH_C0_HI))
-_MISH_Q = _mish_poly()
+# _mish_poly()'s output, written out: the fit costs 37 ms, which every import would pay (tests/kernels/test_ddmath.py
+# refits it and holds these to mpmath's q)
+_MISH_Q = (
+    0.32, -0.016, -0.045866666666666805, -0.00037333333333333424, 0.007818666666674544, 0.0008579555555556088,
+    -0.0012696279366820593, -0.0002957376507949295, 0.00018795771346856614, 7.443550421406567e-05,
+    -2.4089066138197477e-05, -1.602631740049959e-05, 2.293526179752288e-06, 3.103464161579633e-06,
+    -2.5694429477512868e-08, -5.501590901711332e-07, -6.23289664131729e-08, 8.933525852542403e-08,
+    2.1434488013788398e-08, -1.3076541791463716e-08, -4.94165353049002e-09, 1.6511764218959452e-09,
+    8.129344672572053e-10, -1.616410113342471e-10, -7.260814447340596e-11, 9.14516802899772e-12,
+)
 
 
 def x_tanh_softplus(xp: Any, x: Any) -> Any:
@@ -479,7 +488,7 @@ def x_tanh_softplus(xp: Any, x: Any) -> Any:
     D ≤ 2/5, so its roundings reach the result scaled by D/(1 − D) ≤ 2/3; only e^{−|x|} and the last
     subtraction round in full (≤ 1.5 ulp where x·tanh(softplus x) composes three rounded functions: 2.9).
     For −1/2 < x < 1, where e^{−|x|}'s rounding next to 1 is most of the result's error (2.4 ulp at −3e-6, 2.34 at
-    −0.0253), x·(3/5 + x·q(x)) with x·3/5 carried exactly and q fitted (:func:`_mish_poly`).""" 
+    −0.0253), x·(3/5 + x·q(x)) with x·3/5 carried exactly and q fitted (:func:`_mish_poly`)."""
     t = xp.exp(-xp.abs(x))
     w = t + 1
     d_neg = t * w / (t * (w + 1) + 2)
