@@ -209,10 +209,10 @@ def test_xielu_right_of_zero_rounds_once_up_to_its_overflow(backend):
 _MAGS = np.geomspace(1e-12, 1e200, 400)
 # (name, order, bound): squareplus as (h ± x)ᵐhⁿ in double-double (its derivative was 4.4 ulp), Laplace' with its
 # exponential from exp_parts (2.1 ulp through libm's exp), softsign' and sparse_plus as (x + c)ᵐ (2.3 ulp),
-# tanhshrink' = tanh² as x² + x⁴·G(x²) or with tanh in double-double (2.5 ulp as libm's tanh squared),
+# tanhshrink' = tanh² with tanh in double-double (2.5 ulp as libm's tanh squared; 1.41 where t = e^{−2|x|} ≈ 1/√2),
 # √softplus and its derivative σ/(2√softplus) in double-double but for libm's log1p (3.0 ulp)
 ONE_ROUNDING = [("squareplus", 0, 0.51), ("squareplus", 1, 0.51), ("laplace", 1, 1.0), ("softsign", 1, 0.51),
-                ("sparse_plus", 0, 0.51), ("tanhshrink", 1, 0.75), ("sqrt_softplus", 0, 1.0),
+                ("sparse_plus", 0, 0.51), ("tanhshrink", 1, 1.5), ("sqrt_softplus", 0, 1.0),
                 ("sqrt_softplus", 1, 1.1)]
 
 
@@ -238,13 +238,16 @@ def _assert_within(name: str, grid: np.ndarray, backend: str, bound: float, deri
 @pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=pytest.mark.slow),
                                      pytest.param("c", marks=pytest.mark.slow)])
 def test_tanh_squared_through_its_branch_switch_and_near_underflow(backend):
-    # tanhshrink' switches from x² + x⁴·G(x²) to ((1 − t)/(1 + t))² at |x| = 1/2; below 1e-154, x²'s error term
-    # falls on the subnormals' grid (1.06 ulp when it was added: a tie rounded the wrong way)
+    # tanhshrink' = ((1 − t)/(1 + t))², t = e^{−2|x|}: where t's exponent changes (|x| = ln 2/4, t = 1/√2) its
+    # error of ~2⁻⁵⁶ grows 5.6-fold through 1 − t (1.41 ulp measured); the C kernel switches from x² + x⁴·G(x²) to
+    # that form at |x| = 1/2 (0.64); below 1e-154, x²'s error term falls on the subnormals' grid (1.06 ulp when it
+    # was added: a tie rounded the wrong way)
     half = np.nextafter(0.5, 0.0)
     grid = np.concatenate([0.5 + np.arange(-2000, 2001) * 2.0**-40, half - np.arange(50) * 2.0**-53,
-                           np.geomspace(1.5e-154, 1e-150, 800), np.geomspace(1e-60 / 2, 1e-60 * 2, 200)])
+                           np.linspace(0.1, 0.25, 6000), np.geomspace(1.5e-154, 1e-150, 800),
+                           np.geomspace(1e-60 / 2, 1e-60 * 2, 200), np.geomspace(1e-12, 1e-3, 400)])
     grid = np.concatenate([grid, -grid])
-    _assert_within("tanhshrink", grid, backend, 0.75, derivative=1)
+    _assert_within("tanhshrink", grid, backend, 0.75 if backend == "c" else 1.5, derivative=1)
 
 
 @pytest.mark.parametrize("backend", ["numpy", pytest.param("numba", marks=pytest.mark.slow),

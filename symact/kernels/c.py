@@ -487,7 +487,7 @@ SYMACT_FN double symact_x_affine(double x, double a, double a_lo, double b, doub
     return r.hi + (r.lo + x * lo);
 }
 
-/* tanh(a)^2 for |a| <= 1/2 as u + u^2 G(u), u = a^2 exact, G fitted (symact.kernels.numba.tanh_sq_small) */
+/* tanh(a)^2 for |a| <= 1/2 as u + u^2 G(u), u = a^2 exact, G fitted (symact.kernels.ddmath._TANH_SQ_G) */
 SYMACT_FN double symact_tanh_sq_small(double a) {
     symact_dd s = symact_two_prod(a, a), r, c;
     double q = SYMACT_TSQ_G[0], h, lo;
@@ -501,7 +501,8 @@ SYMACT_FN double symact_tanh_sq_small(double a) {
     return h + (a > 1e-60 ? lo : 0.0);
 }
 
-/* tanh(x)^2 with tanh|x| in double-double beyond |x| = 1/2 (symact.kernels.numba.tanh_sq) */
+/* tanh(x)^2 with tanh|x| in double-double beyond |x| = 1/2 (as symact.kernels.numba.tanh_sq, whose loop takes this
+   branch for all x: scalar code pays only the branch taken, and the polynomial keeps 0.64 ulp where 1.41 is) */
 SYMACT_FN double symact_tanh_sq(double x) {
     double a = fabs(x), t, tl, u, v;
     symact_dd h, e;

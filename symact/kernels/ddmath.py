@@ -45,8 +45,8 @@ with mp.workdps(40):
 
 
 def _tanh_sq_poly() -> tuple[tuple[float, ...], float]:
-    """G(u) = ((tanh x/x)² − 1)/u, u = x² ∈ [0, 1/4] (tanh_sq below |x| = 1/2, tanh² = u + u²·G(u)): mpmath's
-    Chebyshev fit of degree 10 (error 1.1e-17 against |G| ≥ 0.61), highest degree first; its constant term
+    """G(u) = ((tanh x/x)² − 1)/u, u = x² ∈ [0, 1/4] (the C kernel's tanh_sq below |x| = 1/2, tanh² = u + u²·G(u)):
+    mpmath's Chebyshev fit of degree 10 (error 1.1e-17 against |G| ≥ 0.61), highest degree first; its constant term
     (≈ G(0) = −2/3) as hi + lo, for the kernels take u·G as u·hi + u·(lo + u·H(u)): H's roundings are damped by
     u·|H|/|G| ≤ 0.16 (Horner's rule over all of G in double cost 0.25 ulp of tanh²). A fit, not the Taylor
     series: tanh's poles at ±iπ/2 leave that 0.1 per term at u = 1/4 (17 terms)."""

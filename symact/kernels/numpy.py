@@ -28,9 +28,6 @@ from .ddmath import (
     _LN2_LO,
     _LOG2E,
     _SPLIT,
-    _TANH_SQ_G,
-    _TANH_SQ_G0_LO,
-    _TANH_SQ_SMALL,
     dekker,
     dexpit,
     erfc_poly_dd,
@@ -258,25 +255,19 @@ def _dd_div(a: Any, al: Any, b: Any, bl: Any) -> tuple[Any, Any]:
 
 
 def _tanh_sq(x: np.ndarray) -> np.ndarray:
-    """tanh(x)² in double-double (symact.kernels.numba.tanh_sq and tanh_sq_small, the same steps)."""
+    """tanh(x)² = ((1 − t)/(1 + t))² in double-double, t = e^{−2|x|} (symact.kernels.numba.tanh_sq, the same
+    steps; _exp_parts sums its polynomial by Horner's rule where numba's uses Estrin's scheme)."""
     a = np.abs(np.asarray(x, dtype=np.float64))
-    small = a < _TANH_SQ_SMALL
-    a_small = np.where(small, a, 0.0)
-    s, se = _two_prod(a_small, a_small)
-    q = _TANH_SQ_G[0] + 0.0 * s
-    for coeff in _TANH_SQ_G[1:10]:
-        q = q * s + coeff
-    r, rl = _two_prod(s, _TANH_SQ_G[10])
-    rl = rl + s * (_TANH_SQ_G0_LO + s * q)
-    c, cl = _two_prod(s, r)
-    h1 = s + c
-    near = h1 + np.where(a > 1e-60, ((s - h1) + c) + ((cl + s * rl) + se * (1.0 + 2.0 * r)), 0.0)
     e, el, n = _exp_parts(-2.0 * a)
     t, tl = np.ldexp(e, n), np.ldexp(el, n)
-    u, v = 1.0 - t, 1.0 + t
-    h, hl = _dd_div(u, ((1.0 - u) - t) - tl, v, (t - (v - 1.0)) + tl)
-    p, pl = _dd_mul(h, hl, h, hl)
-    return np.where(small, near, p + pl)
+    u = 1.0 - t
+    ul = ((1.0 - u) - t) - tl
+    h = u + ul
+    ul = ul - (h - u)
+    v = 1.0 + t
+    q, ql = _dd_div(h, ul, v, (t - (v - 1.0)) + tl)
+    p, pl = _dd_mul(q, ql, q, ql)
+    return p + pl
 
 
 def _pow_shift(x: np.ndarray, c: float, m: float) -> np.ndarray:

@@ -462,9 +462,9 @@ class hypot(Lowered):
 
 
 class tanh_sq(Lowered):
-    """tanh(x)² (tanhshrink' = tanh²) with one rounding: below |x| = 1/2, u + u²·G(u) with u = x² exact and G a
-    fitted polynomial; beyond, tanh|x| = (1 − t)/(1 + t) in double-double, t = e^{−2|x|} from exp_parts, squared
-    (2.5 ulp as libm's tanh squared)."""
+    """tanh(x)² (tanhshrink' = tanh²): tanh|x| = (1 − t)/(1 + t) in double-double, t = e^{−2|x|} from exp_parts
+    and 1 − t renormalized (exact down to x = 0), squared, one rounding: ≤ 1.41 ulp (2.5 as libm's tanh squared).
+    The C kernel takes u + u²·G(u), u = x² exact and G a fitted polynomial, below |x| = 1/2 (0.64 ulp)."""
 
     nargs = 1
 
