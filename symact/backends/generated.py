@@ -229,6 +229,7 @@ def _dd_helpers(lowered: sp.Expr, spec: GeneratedBackend) -> list[str]:
              f"_MISH_LO, _MISH_HI = {ddmath._MISH_LO!r}, {ddmath._MISH_HI!r}",
              f"_MISH_C0_HI, _MISH_C0_LO = {ddmath._MISH_C0_HI!r}, {ddmath._MISH_C0_LO!r}"
              "  # tanh(softplus x) = 3/5 + x·q(x) near 0",
+             f"_MISH_C1_HI, _MISH_C1_LO = {ddmath._MISH_C1_HI!r}, {ddmath._MISH_C1_LO!r}  # q(0) = 8/25",
              f"_MISH_Q = {ddmath._MISH_Q!r}",
              f"_XMT_SMALL, _XMT_N, _XMT_D = {ddmath._XMT_SMALL!r}, {ddmath._XMT_N!r}, {ddmath._XMT_D!r}"
              "  # x − tanh x = x³/(3 + u + u·N(u)/D(u)) near 0",

@@ -27,6 +27,8 @@ from .ddmath import (
     _LOG2E,
     _MISH_C0_HI,
     _MISH_C0_LO,
+    _MISH_C1_HI,
+    _MISH_C1_LO,
     _MISH_HI,
     _MISH_LO,
     _MISH_Q,
@@ -269,16 +271,22 @@ SYMACT_FN double symact_x_tanh_softplus(double x) {
     symact_dd p;
     double t = exp(-fabs(x)), w = t + 1, tt = 2 * t, d;
     int small = x > SYMACT_MISH_LO && x < SYMACT_MISH_HI;
-    double xs = small ? x : 0.0, q;
-    symact_dd sp;
+    double xs = small ? x : 0.0, h;
+    symact_dd a, s, b, hl;
     int i;
     d = x < 0 ? t * w / (t * (w + 1) + 2) : tt * t / (tt * w + 1);
     p = symact_two_prod(x, x < 0 ? t : 1.0);
-    /* -1/2 < x < 1: x*(3/5 + x*q(x)), q fitted, x*3/5 carried exactly (symact.kernels.ddmath.x_tanh_softplus) */
-    q = SYMACT_MQ[SYMACT_MQ_DEGREE];
-    for (i = SYMACT_MQ_DEGREE - 1; i >= 0; i--) q = q * xs + SYMACT_MQ[i];
-    sp = symact_two_prod(xs, SYMACT_MISH_C0_HI);
-    return small ? sp.hi + (sp.lo + xs * (SYMACT_MISH_C0_LO + xs * q)) : p.hi + (p.lo - p.hi * d);
+    /* -1 < x < 1: 3/5 x + 8/25 x^2 + x^3 H(x), H fitted, the two leading terms carried exactly
+       (symact.kernels.ddmath.x_tanh_softplus) */
+    h = SYMACT_MQ[SYMACT_MQ_DEGREE];
+    for (i = SYMACT_MQ_DEGREE - 1; i > 0; i--) h = h * xs + SYMACT_MQ[i];
+    a = symact_two_prod(xs, SYMACT_MISH_C0_HI);
+    s = symact_two_prod(xs, xs);
+    b = symact_two_prod(s.hi, SYMACT_MISH_C1_HI);
+    hl = symact_two_sum(a.hi, b.hi);
+    hl.lo += ((a.lo + xs * SYMACT_MISH_C0_LO) + (b.lo + (s.lo * SYMACT_MISH_C1_HI + s.hi * SYMACT_MISH_C1_LO)))
+             + (s.hi * xs) * h;
+    return small ? hl.hi + hl.lo : p.hi + (p.lo - p.hi * d);
 }
 
 SYMACT_FN double symact_x_tanh_softplus_fast(double x) {
@@ -691,6 +699,7 @@ def kernels_source(target: str) -> str:
         f"#define SYMACT_MISH_LO {_MISH_LO!r}", f"#define SYMACT_MISH_HI {_MISH_HI!r}",
         f"#define SYMACT_MISH_C0_HI {_MISH_C0_HI!r}",
         f"#define SYMACT_MISH_C0_LO {_MISH_C0_LO!r}",
+        f"#define SYMACT_MISH_C1_HI {_MISH_C1_HI!r}", f"#define SYMACT_MISH_C1_LO {_MISH_C1_LO!r}",
         f"#define SYMACT_LOG2E {_LOG2E!r}", f"#define SYMACT_LN2_HI {_LN2_HI!r}", f"#define SYMACT_LN2_LO {_LN2_LO!r}",
         f"{table} double SYMACT_INV_FACT[{len(_INV_FACT)}] = {{" + ", ".join(repr(c) for c in _INV_FACT) + "};",
         f"{table} double SYMACT_EXPM1X_Q[{len(_EXPM1X_Q)}] = {{" + ", ".join(repr(c) for c in _EXPM1X_Q) + "};",

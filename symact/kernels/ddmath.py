@@ -460,13 +460,15 @@ def _mish_poly() -> tuple[float, ...]:
         return tuple(float(c) for c in reversed(coeffs))
 
 
-# x in (_MISH_LO, _MISH_HI): x·(3/5 + x·q(x)); beyond 2⁻⁷ the rational form's e^{−|x|}, rounded next to 1, cost 2.34 ulp
-# (x = −0.0253) and its quotient D up to 1.96 (x = 0.019), where the polynomial keeps 3/5·x exact and damps q's
-# roundings by |x·q|/(3/5) ≤ 0.5
-_MISH_LO, _MISH_HI = -0.5, 1.0  # left of −1/2, x·q cancels 3/5 (g(−1) = 0.30): the rational form there
+# x in (_MISH_LO, _MISH_HI): 3/5·x + 8/25·x² + x³·H(x), q = 8/25 + x·H; the rational form's e^{−|x|}, rounded next to 1,
+# cost 2.34 ulp (x = −0.0253), its quotient D up to 1.96 (x = 0.019) and both 2.56 at x = −0.5997. The two leading
+# terms are carried exactly, so that only x³·H's roundings (≤ 8 % of the result on [−1, 1]) and the fit's reach it
+_MISH_LO, _MISH_HI = -1.0, 1.0
 _MISH_SERIES = _tanh_softplus_series(2)
 _MISH_C0_HI = float(_MISH_SERIES[0])
 _MISH_C0_LO = float(_MISH_SERIES[0] - Fraction(_MISH_C0_HI))
+_MISH_C1_HI = float(_MISH_SERIES[1])
+_MISH_C1_LO = float(_MISH_SERIES[1] - Fraction(_MISH_C1_HI))
 # _mish_poly()'s output, written out: the fit costs 37 ms, which every import would pay (tests/kernels/test_ddmath.py
 # refits it and holds these to mpmath's q)
 _MISH_Q = (
@@ -486,9 +488,11 @@ def x_tanh_softplus(xp: Any, x: Any) -> Any:
         x ≥ 0:  A = x,                      D = 2t²/(2t(t + 1) + 1)
 
     D ≤ 2/5, so its roundings reach the result scaled by D/(1 − D) ≤ 2/3; only e^{−|x|} and the last
-    subtraction round in full (≤ 1.5 ulp where x·tanh(softplus x) composes three rounded functions: 2.9).
-    For −1/2 < x < 1, where e^{−|x|}'s rounding next to 1 is most of the result's error (2.4 ulp at −3e-6, 2.34 at
-    −0.0253), x·(3/5 + x·q(x)) with x·3/5 carried exactly and q fitted (:func:`_mish_poly`)."""
+    subtraction round in full (≤ 1.55 ulp where x·tanh(softplus x) composes three rounded functions: 2.9).
+    For −1 < x < 1, where e^{−|x|}'s rounding next to 1 is most of the result's error (2.4 ulp at −3e-6, 2.34 at
+    −0.0253, 2.56 at −0.5997), x·(3/5 + x·q(x)) = 3/5·x + 8/25·x² + x³·H(x) with q = 8/25 + x·H fitted
+    (:func:`_mish_poly`): 3/5·x and 8/25·x² carried exactly, their sum by a two-sum, one rounding at the end (x·q
+    rounded in plain double cancelled 3/5 by half at x = −1)."""
     t = xp.exp(-xp.abs(x))
     w = t + 1
     d_neg = t * w / (t * (w + 1) + 2)
@@ -498,11 +502,15 @@ def x_tanh_softplus(xp: Any, x: Any) -> Any:
     p, e = two_prod(xp, x, xp.where(neg, t, 1.0))
     small = (x > _MISH_LO) & (x < _MISH_HI)
     xs = xp.where(small, x, 0.0)
-    q = _MISH_Q[-1] + 0.0 * xs
-    for c in _MISH_Q[-2::-1]:
-        q = q * xs + c
-    sp, se = two_prod(xp, xs, _MISH_C0_HI)
-    return xp.where(small, sp + (se + xs * (_MISH_C0_LO + xs * q)), p + (e - p * xp.where(neg, d_neg, d_pos)))
+    h = _MISH_Q[-1] + 0.0 * xs
+    for c in _MISH_Q[-2:0:-1]:
+        h = h * xs + c
+    a, ae = two_prod(xp, xs, _MISH_C0_HI)
+    s, se = two_prod(xp, xs, xs)
+    b, be = two_prod(xp, s, _MISH_C1_HI)
+    hi, lo = two_sum(xp, a, b)
+    lo = lo + (((ae + xs * _MISH_C0_LO) + (be + (se * _MISH_C1_HI + s * _MISH_C1_LO))) + (s * xs) * h)
+    return xp.where(small, hi + lo, p + (e - p * xp.where(neg, d_neg, d_pos)))
 
 
 __all__ = ["dekker", "dexpit", "erfc_dd", "erfc_poly", "erfc_poly_dd", "erfcx_table", "expit_dd", "expit_poly",

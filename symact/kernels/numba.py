@@ -31,6 +31,8 @@ from .ddmath import (
     _LOG2E,
     _MISH_C0_HI,
     _MISH_C0_LO,
+    _MISH_C1_HI,
+    _MISH_C1_LO,
     _MISH_HI,
     _MISH_LO,
     _MISH_Q,
@@ -611,13 +613,17 @@ def x_tanh_softplus(x):  # type: ignore[no-untyped-def]
     neg = x < 0
     d = (t * w / (t * (w + 1) + 2)) if neg else (tt * t / (tt * w + 1))
     p, e = two_prod(x, t if neg else 1.0)
-    small = (x > _MISH_LO) & (x < _MISH_HI)  # x·(3/5 + x·q(x)), q fitted (ddmath.x_tanh_softplus)
+    small = (x > _MISH_LO) & (x < _MISH_HI)  # 3/5·x + 8/25·x² + x³·H(x), H fitted (ddmath.x_tanh_softplus)
     xs = x if small else 0.0
-    q = _MISH_Q[_MISH_DEGREE]
-    for i in range(_MISH_DEGREE - 1, -1, -1):
-        q = q * xs + _MISH_Q[i]
-    sp, se = two_prod(xs, _MISH_C0_HI)
-    return (sp + (se + xs * (_MISH_C0_LO + xs * q))) if small else (p + (e - p * d))
+    h = _MISH_Q[_MISH_DEGREE]
+    for i in range(_MISH_DEGREE - 1, 0, -1):
+        h = h * xs + _MISH_Q[i]
+    a, ae = two_prod_finite(xs, _MISH_C0_HI)
+    s, se = two_prod_finite(xs, xs)
+    b, be = two_prod_finite(s, _MISH_C1_HI)
+    hi, lo = two_sum(a, b)
+    lo = lo + (((ae + xs * _MISH_C0_LO) + (be + (se * _MISH_C1_HI + s * _MISH_C1_LO))) + (s * xs) * h)
+    return (hi + lo) if small else (p + (e - p * d))
 
 
 @kernel
