@@ -39,11 +39,37 @@ MP_NAMED: dict[str, Callable[[Any], Any]] = {
 """Named function → its mpmath evaluation without cancellation."""
 
 
+def _complement(term: sp.Expr) -> sp.Expr | None:
+    """``a`` where ``term`` is ``−σ(a)``, else None."""
+    negated = -term
+    return negated.args[0] if isinstance(negated, sigma) else None
+
+
+def _uncancelled(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with 1 − σ(a) written σ(−a) and log σ(a) written −softplus(−a): identities whose left sides
+    cancel to an exact 0 for large a at every precision, which :func:`exact_value` then escalates to ``maxprec``
+    (0.5 s a point at a = 1e308) before returning 0 for e^{−a}."""
+
+    def one_minus_sigma(e: sp.Expr) -> bool:
+        return e.is_Add and sp.S.One in e.args and any(_complement(t) is not None for t in e.args)
+
+    def rewrite(e: sp.Expr) -> sp.Expr:
+        terms = list(e.args)
+        i = next(i for i, t in enumerate(terms) if _complement(t) is not None)
+        a = _complement(terms.pop(i))
+        terms.remove(sp.S.One)
+        return sp.Add(sigma(-a), *terms)
+
+    expr = expr.replace(one_minus_sigma, rewrite)
+    return expr.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sigma),
+                        lambda e: -softplus(-e.args[0].args[0]))
+
+
 def mp_function(expr: sp.Expr, variables: Sequence[sp.Symbol] = (x,), *, named: bool = True) -> Callable[..., Any]:
     """``expr`` as a plain mpmath function of ``variables`` (at the caller's precision)."""
     expr = meaning(sp.sympify(expr))
     if named:
-        return sp.lambdify(tuple(variables), expr, modules=[MP_NAMED, "mpmath"])
+        return sp.lambdify(tuple(variables), _uncancelled(expr), modules=[MP_NAMED, "mpmath"])
     return sp.lambdify(tuple(variables), to_elementary(expr), modules="mpmath")
 
 
