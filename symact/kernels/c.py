@@ -92,23 +92,64 @@ SYMACT_FN symact_dd symact_poly(double x, int n, const double *c) {
     return r;
 }
 
-SYMACT_FN symact_dd symact_expit_dd(double h, double lo) {
-    symact_dd out, rp;
-    double t = exp(-fabs(h)), num = h >= 0 ? 1.0 : t, d = 1 + t, dl = t - (d - 1), r = num / d;
-    rp = symact_two_prod(r, d);
-    out.hi = r;
-    out.lo = (((num - rp.hi) - rp.lo) - r * dl) / d + r * (1 - r) * lo;
+/* e^a = (e + lo) * 2^n to ~2^-56 relative (symact.kernels.numba.exp_parts); a clamped to [-760, 710] */
+SYMACT_FN symact_dd symact_exp_parts(double a, int *n) {
+    symact_dd out;
+    double kd, rh, c, c_err, r, r_lo, q, t, s, tail;
+    int i;
+    a = a != a ? a : (a < -760.0 ? -760.0 : (a > 710.0 ? 710.0 : a));
+    kd = nearbyint(a * SYMACT_LOG2E);
+    *n = a == a ? (int)kd : 0;
+    rh = a - kd * SYMACT_LN2_HI;
+    c = SYMACT_MUL(kd, SYMACT_LN2_LO);
+    c_err = SYMACT_FMA(kd, SYMACT_LN2_LO, -c);
+    r = rh - c;
+    r_lo = ((rh - r) - c) - c_err;
+    q = SYMACT_INV_FACT[11];
+    for (i = 10; i >= 0; i--) q = SYMACT_FMA(q, r, SYMACT_INV_FACT[i]);
+    t = SYMACT_FMA(q, r * r, r_lo);
+    s = 1.0 + r;
+    tail = ((1.0 - s) + r) + t;
+    out.hi = s + tail;
+    out.lo = (s - out.hi) + tail;
+    return out;
+}
+
+/* sigma(h + lo) = (hi + lo)*2^n (symact.kernels.numba._expit_dd): t = e^-|h + lo| from symact_exp_parts, the
+   quotient num/(1 + t) corrected by its residual; 2^n (n = 0 for h >= 0) is left to the caller, so that
+   x*sigma(h) stays exact where sigma is subnormal and the product is not (QuickGELU near x = -418) */
+SYMACT_FN symact_dd symact_expit_parts(double h, double lo, int *n) {
+    symact_dd e, out;
+    int neg = h < 0.0;
+    double t, tl, d, dl, num;
+    lo = fabs(h) < 800.0 ? lo : 0.0; /* beyond, t is 0: no error term (lo may be huge, or NaN from inf - inf) */
+    e = symact_exp_parts(-fabs(h), n);
+    if (h < -760.0) e.hi = e.lo = 0.0; /* exp_parts clamps there: sigma is 0 (x*sigma too, however large x) */
+    e.lo = e.lo + e.hi * (neg ? lo : -lo); /* e^-|h + lo| = e^-|h| (1 +- lo) */
+    t = ldexp(e.hi, *n);
+    tl = ldexp(e.lo, *n);
+    d = 1.0 + t;
+    dl = (t - (d - 1.0)) + tl;
+    num = neg ? e.hi : 1.0;
+    out.hi = num / d;
+    out.lo = ((SYMACT_FMA(-out.hi, d, num) + (neg ? e.lo : 0.0)) - out.hi * dl) / d;
+    *n = neg ? *n : 0;
     return out;
 }
 
 SYMACT_FN double symact_expit_poly(double x, int n, const double *c) {
-    symact_dd p = symact_poly(x, n, c), r = symact_expit_dd(p.hi, p.lo);
-    return r.hi + r.lo;
+    symact_dd p = symact_poly(x, n, c), r;
+    int m;
+    r = symact_expit_parts(p.hi, p.lo, &m);
+    return ldexp(r.hi + r.lo, m);
 }
 
 SYMACT_FN double symact_x_expit_poly(double x, int n, const double *c) {
-    symact_dd p = symact_poly(x, n, c), r = symact_expit_dd(p.hi, p.lo), a = symact_two_prod(x, r.hi);
-    return a.hi + (a.lo + x * r.lo);
+    symact_dd p = symact_poly(x, n, c), r, a;
+    int m;
+    r = symact_expit_parts(p.hi, p.lo, &m);
+    a = symact_two_prod(x, r.hi);
+    return ldexp(a.hi + (a.lo + x * r.lo), m);
 }
 
 /* erfcx(u/sqrt(m)) = hi + lo from a Taylor table: rows[n][k], n = 0 .. degree */
@@ -268,14 +309,23 @@ SYMACT_FN double symact_tanh(double x) {
 }
 
 SYMACT_FN double symact_x_tanh_softplus(double x) {
-    symact_dd p;
-    double t = exp(-fabs(x)), w = t + 1, tt = 2 * t, d;
+    symact_dd p, e;
+    int n, neg = x < 0;
+    double t, w, tt, d;
     int small = x > SYMACT_MISH_LO && x < SYMACT_MISH_HI;
     double xs = small ? x : 0.0, h;
     symact_dd a, s, b, hl;
     int i;
-    d = x < 0 ? t * w / (t * (w + 1) + 2) : tt * t / (tt * w + 1);
-    p = symact_two_prod(x, x < 0 ? t : 1.0);
+    /* t = e^-|x| = (e.hi + e.lo)*2^n, the 2^n of x*t applied last: exact where t is subnormal and x*t is not
+       (x*t rounded there was 355 ulp off near x = -714) */
+    e = symact_exp_parts(-fabs(x), &n);
+    if (x < -760.0) e.hi = e.lo = 0.0; /* exp_parts clamps there: the result is x*0 */
+    t = ldexp(e.hi, n);
+    w = t + 1;
+    tt = 2 * t;
+    d = neg ? t * w / (t * (w + 1) + 2) : tt * t / (tt * w + 1);
+    p = symact_two_prod(x, neg ? e.hi : 1.0);
+    p.lo = p.lo + (neg ? x * e.lo : 0.0);
     /* -1 < x < 1: 3/5 x + 8/25 x^2 + x^3 H(x), H fitted, the two leading terms carried exactly
        (symact.kernels.ddmath.x_tanh_softplus) */
     h = SYMACT_MQ[SYMACT_MQ_DEGREE];
@@ -286,7 +336,7 @@ SYMACT_FN double symact_x_tanh_softplus(double x) {
     hl = symact_two_sum(a.hi, b.hi);
     hl.lo += ((a.lo + xs * SYMACT_MISH_C0_LO) + (b.lo + (s.lo * SYMACT_MISH_C1_HI + s.hi * SYMACT_MISH_C1_LO)))
              + (s.hi * xs) * h;
-    return small ? hl.hi + hl.lo : p.hi + (p.lo - p.hi * d);
+    return small ? hl.hi + hl.lo : ldexp(p.hi + (p.lo - p.hi * d), neg ? n : 0);
 }
 
 SYMACT_FN double symact_x_tanh_softplus_fast(double x) {
@@ -294,37 +344,32 @@ SYMACT_FN double symact_x_tanh_softplus_fast(double x) {
     return n / (n + 2) * x;
 }
 
+/* sigma(z) rounded once: symact_expit_parts with lo = 0 (symact.kernels.numba.expit) */
 SYMACT_FN double symact_expit(double z) {
-    double t = exp(-fabs(z));
-    return (z >= 0 ? 1.0 : t) / (1 + t);
+    int n;
+    symact_dd r = symact_expit_parts(z, 0.0, &n);
+    return ldexp(r.hi + r.lo, n);
 }
 
+/* x*sigma(kx) rounded once, kx carried as m + ml into t = e^-|kx|, t's 2^n applied last
+   (symact.kernels.numba.x_expit): t, x*t, 1 + t and the quotient rounded apart reached 2.5 ulp, and 355 where
+   t is subnormal and the result is not (SiLU near x = -714) */
 SYMACT_FN double symact_x_expit(double x, double k) {
-    double m = x * -k, t = exp(-fabs(m));
-    return (m <= 0 ? x : x * t) / (1 + t);
-}
-
-/* e^a = (e + lo) * 2^n to ~2^-56 relative (symact.kernels.numba.exp_parts); a clamped to [-760, 710] */
-SYMACT_FN symact_dd symact_exp_parts(double a, int *n) {
-    symact_dd out;
-    double kd, rh, c, c_err, r, r_lo, q, t, s, tail;
-    int i;
-    a = a != a ? a : (a < -760.0 ? -760.0 : (a > 710.0 ? 710.0 : a));
-    kd = nearbyint(a * SYMACT_LOG2E);
-    *n = a == a ? (int)kd : 0;
-    rh = a - kd * SYMACT_LN2_HI;
-    c = SYMACT_MUL(kd, SYMACT_LN2_LO);
-    c_err = SYMACT_FMA(kd, SYMACT_LN2_LO, -c);
-    r = rh - c;
-    r_lo = ((rh - r) - c) - c_err;
-    q = SYMACT_INV_FACT[11];
-    for (i = 10; i >= 0; i--) q = SYMACT_FMA(q, r, SYMACT_INV_FACT[i]);
-    t = SYMACT_FMA(q, r * r, r_lo);
-    s = 1.0 + r;
-    tail = ((1.0 - s) + r) + t;
-    out.hi = s + tail;
-    out.lo = (s - out.hi) + tail;
-    return out;
+    double m = SYMACT_MUL(x, -k), ml = SYMACT_FMA(x, -k, -m), t, tl, d, dl, q;
+    symact_dd e, p;
+    int n, pos = m > 0.0;
+    ml = fabs(m) < 800.0 ? ml : 0.0;
+    e = symact_exp_parts(-fabs(m), &n);
+    e.lo = e.lo + e.hi * (pos ? -ml : ml);
+    t = ldexp(e.hi, n);
+    tl = ldexp(e.lo, n);
+    d = 1.0 + t;
+    dl = (t - (d - 1.0)) + tl;
+    p = symact_two_prod(x, pos ? e.hi : 1.0);
+    p.lo = p.lo + (pos ? x * e.lo : 0.0);
+    q = p.hi / d;
+    q = q + ((SYMACT_FMA(-q, d, p.hi) + p.lo) - q * dl) / d;
+    return pos ? (m > 760.0 ? x * 0.0 : ldexp(q, n)) : q;
 }
 
 /* k*e^(-P^2) with e^(-s) from symact_exp_parts and 2^n applied last (symact.kernels.numba.k_gauss_poly) */
