@@ -144,12 +144,18 @@ SYMACT_FN double symact_expit_poly(double x, int n, const double *c) {
     return ldexp(r.hi + r.lo, m);
 }
 
-SYMACT_FN double symact_x_expit_poly(double x, int n, const double *c) {
-    symact_dd p = symact_poly(x, n, c), r, a;
+/* x*sigma(h + lo) from symact_expit_parts: x*(hi + lo) by an exact product, 2^n last, rounded once */
+SYMACT_FN double symact_x_times_expit(double x, double h, double lo) {
+    symact_dd r, a;
     int m;
-    r = symact_expit_parts(p.hi, p.lo, &m);
+    r = symact_expit_parts(h, lo, &m);
     a = symact_two_prod(x, r.hi);
     return ldexp(a.hi + (a.lo + x * r.lo), m);
+}
+
+SYMACT_FN double symact_x_expit_poly(double x, int n, const double *c) {
+    symact_dd p = symact_poly(x, n, c);
+    return symact_x_times_expit(x, p.hi, p.lo);
 }
 
 /* erfcx(u/sqrt(m)) = hi + lo from a Taylor table: rows[n][k], n = 0 .. degree */
@@ -351,25 +357,12 @@ SYMACT_FN double symact_expit(double z) {
     return ldexp(r.hi + r.lo, n);
 }
 
-/* x*sigma(kx) rounded once, kx carried as m + ml into t = e^-|kx|, t's 2^n applied last
-   (symact.kernels.numba.x_expit): t, x*t, 1 + t and the quotient rounded apart reached 2.5 ulp, and 355 where
-   t is subnormal and the result is not (SiLU near x = -714) */
+/* x*sigma(kx) rounded once, kx carried as hi + lo into symact_expit_parts (symact.kernels.numba.x_expit): t, x*t,
+   1 + t and the quotient rounded apart reached 2.5 ulp, and 355 where t is subnormal and the result is not (SiLU
+   near x = -714) */
 SYMACT_FN double symact_x_expit(double x, double k) {
-    double m = SYMACT_MUL(x, -k), ml = SYMACT_FMA(x, -k, -m), t, tl, d, dl, q;
-    symact_dd e, p;
-    int n, pos = m > 0.0;
-    ml = fabs(m) < 800.0 ? ml : 0.0;
-    e = symact_exp_parts(-fabs(m), &n);
-    e.lo = e.lo + e.hi * (pos ? -ml : ml);
-    t = ldexp(e.hi, n);
-    tl = ldexp(e.lo, n);
-    d = 1.0 + t;
-    dl = (t - (d - 1.0)) + tl;
-    p = symact_two_prod(x, pos ? e.hi : 1.0);
-    p.lo = p.lo + (pos ? x * e.lo : 0.0);
-    q = p.hi / d;
-    q = q + ((SYMACT_FMA(-q, d, p.hi) + p.lo) - q * dl) / d;
-    return pos ? (m > 760.0 ? x * 0.0 : ldexp(q, n)) : q;
+    double h = SYMACT_MUL(x, k);
+    return symact_x_times_expit(x, h, SYMACT_FMA(x, k, -h));
 }
 
 /* k*e^(-P^2) with e^(-s) from symact_exp_parts and 2^n applied last (symact.kernels.numba.k_gauss_poly) */

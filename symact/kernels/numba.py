@@ -197,60 +197,75 @@ def poly(x, coeffs):  # type: ignore[no-untyped-def]
 
 
 @kernel
-def _expit_dd(h, lo):  # type: ignore[no-untyped-def]
-    """σ(h + lo) = r + c (ddmath.expit_dd): t = e^{−|h + lo|} from :func:`exp_parts` (~2⁻⁶⁰, lo folded in), the
-    quotient num/(1 + t) corrected by its residual (exact by an FMA), t's 2ⁿ applied to both parts last. With t
-    rounded first (0.63 ulp), σ of a polynomial reached 1.37 ulp (GELU-tanh at x = −7.3)."""
+def _expit_parts(h, lo):  # type: ignore[no-untyped-def]
+    """σ(h + lo) = (r + c)·2ⁿ (ddmath.expit_dd): t = e^{−|h + lo|} from :func:`exp_parts` (~2⁻⁶⁰, lo folded in), the
+    quotient num/(1 + t) corrected by its residual (exact by an FMA). 2ⁿ (n = 0 for h ≥ 0) is the caller's to apply
+    last (:func:`_sigma`, :func:`_x_sigma`), so that x·σ stays exact where σ is subnormal and x·σ is not. With t
+    rounded first (0.63 ulp), σ of a polynomial reached 1.37 ulp (GELU-tanh at x = −7.3) and SiLU 2.47 (x = −6.78)."""
     neg = h < 0.0
     lo = lo if abs(h) < 800.0 else 0.0  # beyond, t is 0: no error term (lo may be huge, or NaN from inf − inf)
     e, el, n = exp_parts(-abs(h))
-    el = el + e * (lo if neg else -lo)  # e^{−|h + lo|} = e^{−|h|}·(1 ± lo)
+    far = h < -760.0  # exp_parts clamps there: σ is 0, and x·σ too however large x
+    e = 0.0 if far else e
+    el = 0.0 if far else el + e * (lo if neg else -lo)  # e^{−|h + lo|} = e^{−|h|}·(1 ± lo)
     t, tl = scale_absorbed(e, el, n)
     d, dl = one_plus(t, tl)
     num = e if neg else 1.0
-    inv = 1.0 / d  # one division, as in _over_one_plus
+    inv = 1.0 / d  # one division: r may be an ulp off, the residual corrects it (SiLU's loop 5 % faster than two)
     r = num * inv
     c = ((fma(-r, d, num) + (el if neg else 0.0)) - r * dl) * inv
-    return (scale_down(r, n), scale_down(c, n)) if neg else (r, c)
+    return r, c, (n if neg else 0)
+
+
+@kernel
+def _sigma(r, c, n):  # type: ignore[no-untyped-def]
+    """σ from :func:`_expit_parts`, rounded once."""
+    v = r + c
+    return scale_down(v, n) if n < 0 else v
+
+
+@kernel
+def _x_sigma(x, r, c, n):  # type: ignore[no-untyped-def]
+    """x·σ from :func:`_expit_parts`: x·(r + c) by an exact product, 2ⁿ last, rounded once."""
+    a, b = two_prod(x, r)
+    v = a + (b + x * c)
+    return scale_down(v, n) if n < 0 else v  # n = 0: none (scale_down's ·2⁶⁰⁰ would overflow x·σ beyond 2⁴²⁴)
 
 
 @kernel
 def expit_poly(x, coeffs):  # type: ignore[no-untyped-def]
     h, lo = poly(x, coeffs)
-    r, c = _expit_dd(h, lo)
-    return r + c
+    r, c, n = _expit_parts(h, lo)
+    return _sigma(r, c, n)
 
 
 @kernel
 def x_expit_poly(x, coeffs):  # type: ignore[no-untyped-def]
     h, lo = poly(x, coeffs)
-    r, c = _expit_dd(h, lo)
-    a, b = two_prod(x, r)
-    return a + (b + x * c)
+    r, c, n = _expit_parts(h, lo)
+    return _x_sigma(x, r, c, n)
 
 
 @kernel
-def _expit_kx_dd(x, k, k_lo):  # type: ignore[no-untyped-def]
-    """σ((k + k_lo)·x) as hi + lo, kx as hi + lo by one FMA."""
+def _expit_kx_parts(x, k, k_lo):  # type: ignore[no-untyped-def]
+    """:func:`_expit_parts` of (k + k_lo)·x, kx as hi + lo by one FMA."""
     u = x * k
-    return _expit_dd(u, fma(x, k, -u) + x * k_lo)
+    return _expit_parts(u, fma(x, k, -u) + x * k_lo)
 
 
 @kernel
 def expit_kx(x, k, k_lo):  # type: ignore[no-untyped-def]
     """expit_poly of (k + k_lo)·x (σ(1.702x)): kx as hi + lo by one FMA instead of :func:`poly`'s Horner step
     with a zero constant term (the generated code calls it where the lowered form is expit_poly(x, k, k_lo, 0, 0))."""
-    r, c = _expit_kx_dd(x, k, k_lo)
-    return r + c
+    r, c, n = _expit_kx_parts(x, k, k_lo)
+    return _sigma(r, c, n)
 
 
 @kernel
 def x_expit_kx(x, k, k_lo):  # type: ignore[no-untyped-def]
-    """x_expit_poly of (k + k_lo)·x (QuickGELU), as :func:`expit_kx`; x·r cannot overflow (|r| ≤ 1): a plain FMA
-    for its error."""
-    r, c = _expit_kx_dd(x, k, k_lo)
-    a = x * r
-    return a + (fma(x, r, -a) + x * c)
+    """x_expit_poly of (k + k_lo)·x (QuickGELU), as :func:`expit_kx`."""
+    r, c, n = _expit_kx_parts(x, k, k_lo)
+    return _x_sigma(x, r, c, n)
 
 
 @kernel
@@ -270,8 +285,8 @@ def _cubic_dd(x, a1, a1_lo, a3, a3_lo):  # type: ignore[no-untyped-def]
 def expit_cubic(x, a1, a1_lo, a3, a3_lo):  # type: ignore[no-untyped-def]
     """expit_poly of the odd cubic a₁x + a₃x³ (the tanh forms of GELU: σ(2·√(2/π)(x + 0.044715x³)))."""
     _, h, lo, _, _ = _cubic_dd(x, a1, a1_lo, a3, a3_lo)
-    r, c = _expit_dd(h, lo)
-    return r + c
+    r, c, n = _expit_parts(h, lo)
+    return _sigma(r, c, n)
 
 
 @kernel
@@ -279,9 +294,8 @@ def x_expit_cubic(x, a1, a1_lo, a3, a3_lo):  # type: ignore[no-untyped-def]
     """x_expit_poly of the odd cubic a₁x + a₃x³ (GELU-tanh, GELU-fast): GELU-fast 2.44 → 1.97 ms per 10⁶
     on a 2-core AVX-512 EPYC (bench.py --speed --only gelu_fast, before and after)."""
     _, h, lo, _, _ = _cubic_dd(x, a1, a1_lo, a3, a3_lo)
-    r, c = _expit_dd(h, lo)
-    a, b = two_prod(x, r)
-    return a + (b + x * c)
+    r, c, n = _expit_parts(h, lo)
+    return _x_sigma(x, r, c, n)
 
 
 @kernel
@@ -652,43 +666,18 @@ def x_tanh_softplus_fast(x):  # type: ignore[no-untyped-def]
 
 
 @kernel
-def _over_one_plus(p, pl, t, tl):  # type: ignore[no-untyped-def]
-    """(p + pl)/(1 + t + tl) rounded once (0 ≤ t ≤ 1): the quotient, corrected by its residual (exact by an FMA)."""
-    d, dl = one_plus(t, tl)
-    inv = 1.0 / d  # one division: q may be an ulp off, the residual corrects it (SiLU's loop 5 % faster than two)
-    q = p * inv
-    return q + ((fma(-q, d, p) + pl) - q * dl) * inv
-
-
-@kernel
 def expit(z):  # type: ignore[no-untyped-def]
-    """σ(z) = num/(1 + t), t = e^{−|z|} (num = 1 for z ≥ 0, else t) from :func:`exp_parts` (~2⁻⁶⁰), the quotient
-    corrected by its residual, t's 2ⁿ applied last: one rounding, 0.61 ulp measured, where t and 1 + t rounded
-    apart reached 1.67 (z = −1.32). Never 1 + e^{−z} past 2⁵³ (the NumPy kernel's far-left repair,
-    numpy._expit), and no branch."""
-    neg = z < 0.0
-    e, el, n = exp_parts(-abs(z))
-    t, tl = scale_absorbed(e, el, n)
-    q = _over_one_plus(e if neg else 1.0, el if neg else 0.0, t, tl)
-    return scale_down(q, n) if neg else q
+    """σ(z) rounded once (:func:`_expit_parts`; 0.61 ulp measured, where t and 1 + t rounded apart reached 1.67 at
+    z = −1.32). Never 1 + e^{−z} past 2⁵³ (the NumPy kernel's far-left repair, numpy._expit), and no branch."""
+    r, c, n = _expit_parts(z, 0.0)
+    return _sigma(r, c, n)
 
 
 @kernel
 def x_expit(x, k):  # type: ignore[no-untyped-def]
-    """x·σ(kx) = x·num/(1 + t) as :func:`expit`, with kx carried as m + ml (one FMA) into t: one rounding, 0.63 ulp
-    measured, where t, x·t, 1 + t and the quotient rounded apart reached 2.47 ulp (SiLU at x = −6.78). Beyond
-    kx = −760, where t is clamped, the result is x·0."""
-    m = x * -k
-    ml = fma(x, -k, -m)
-    far = m > 760.0
-    ml = ml if abs(m) < 800.0 else 0.0  # beyond, t is 0 (or 1): no error term (ml may be NaN from inf − inf)
-    pos = m > 0.0  # kx < 0: x·t/(1 + t)
-    e, el, n = exp_parts(-abs(m))
-    el = el + e * (-ml if pos else ml)  # e^{−|m + ml|} = e^{−|m|}·(1 ∓ ml)
-    t, tl = scale_absorbed(e, el, n)
-    p, pl = two_prod(x, e if pos else 1.0)
-    q = _over_one_plus(p, pl + (x * el if pos else 0.0), t, tl)
-    return (x * 0.0 if far else scale_down(q, n)) if pos else q
+    """x·σ(kx) rounded once: :func:`x_expit_kx` with k exact (0.63 ulp measured for SiLU, where t, x·t, 1 + t and
+    the quotient rounded apart reached 2.47 ulp at x = −6.78)."""
+    return x_expit_kx(x, k, 0.0)
 
 
 @kernel
