@@ -9,7 +9,8 @@ the formula as written, lambdify(lowering=False)), torch CPU single-thread and d
 has the activation).
 Compiled kernels: import times, the first call of a kernel cold (empty caches) and cached, each in a fresh
 process; the time to compile every kernel from empty caches.
-Symbolic (``--symbolic`` measures only this and replaces its section): the cold time to derive the whole
+Vector width (``--widths`` prints only this): every compiled loop vectorized for 256- and 512-bit registers, taking
+turns. Symbolic (``--symbolic`` measures only this and replaces its section): the cold time to derive the whole
 catalog, in a fresh interpreter; series to x^20 and the 4th
 derivative of every entry.
 """
@@ -208,6 +209,39 @@ def threads_table() -> list[str]:
                             f"{t[0] / t[1]:.2f} |")
                 print(rows[-1], file=sys.stderr, flush=True)
     os.environ["SYMACT_THREADS"] = "1"
+    return rows
+
+
+def widths_table() -> list[str]:
+    """The compiled loop of every activation and first derivative vectorized for 256- and for 512-bit registers
+    (``SYMACT_VECTOR_WIDTH``), taking turns at 10⁶ (the numba backend; entries whose lowered form does not vectorize
+    have no loop and no row), and whether the two give the same bits (they should: the same operations)."""
+    from symact.backends.numba import NUMBA, vectorizes
+
+    rows = ["| function | 256-bit (ms) | 512-bit (ms) | 512 / 256 | same bits |", "| --- | --- | --- | --- | --- |"]
+    xs = np.random.default_rng(0).normal(scale=4, size=10**6)
+    saved = os.environ.get("SYMACT_VECTOR_WIDTH")
+    try:
+        for name in symact.names():
+            for order in (0, 1):
+                prepared = prepare(name, order)
+                if not vectorizes(NUMPY.build(prepared).lowered):
+                    continue
+                funcs = []
+                for width in ("256", "512"):
+                    os.environ["SYMACT_VECTOR_WIDTH"] = width  # read when the loop is built
+                    funcs.append(NUMBA.build(prepared))
+                with np.errstate(all="ignore"):
+                    t = _time_interleaved(funcs, xs, 15)
+                    same = np.array_equal(funcs[0](xs), funcs[1](xs), equal_nan=True)
+                rows.append(f"| {name}{chr(39) if order else ''} | {t[0] * 1e3:.2f} | {t[1] * 1e3:.2f} | "
+                            f"{t[1] / t[0]:.2f} | {'yes' if same else '**no**'} |")
+                print(rows[-1], file=sys.stderr, flush=True)
+    finally:
+        if saved is None:
+            os.environ.pop("SYMACT_VECTOR_WIDTH", None)
+        else:
+            os.environ["SYMACT_VECTOR_WIDTH"] = saved
     return rows
 
 
@@ -437,7 +471,12 @@ def main() -> int:
     parser.add_argument("--only", help="with --speed: only these entries' rows, comma-separated (no compiled table)")
     parser.add_argument("--threads", action="store_true",
                         help="print only the SYMACT_THREADS table (1 thread against every core, taking turns)")
+    parser.add_argument("--widths", action="store_true",
+                        help="print only the SYMACT_VECTOR_WIDTH table (256- against 512-bit loops, taking turns)")
     args = parser.parse_args()
+    if args.widths:
+        print("\n".join(widths_table()))
+        return 0
     if args.threads:
         print("\n".join(threads_table()))
         return 0
@@ -489,6 +528,10 @@ def main() -> int:
         "## Threads (`SYMACT_THREADS`, reported apart: the targets above are single-thread)",
         "",
         *threads_table(),
+        "",
+        "## Vector width (`SYMACT_VECTOR_WIDTH`: the default, `auto`, takes 512 bits where the CPU has AVX-512F)",
+        "",
+        *widths_table(),
         "",
         *symbolic_section(colds),
     ]

@@ -28,8 +28,9 @@ import importlib.util
 import math
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -146,7 +147,7 @@ def scalar_source(lowered: sp.Expr) -> str:
         "import math", "", "from symact.kernels import numba as _k",
         "from numba import carray", "from symact.kernels.numba import jit, kernel", "", "",
         "@kernel", "def _value(x):", text, "", "",
-        "@jit", "def _loop(x, out, a, b):",
+        "@kernel", "def _fill(x, out, a, b):",
         "    # the counts the runtime needs (inputs inside ±TAIL, NaN not; inputs in [a, b], the rescue bands), summed",
         "    # here for free where two min/max passes over x would cost ~7 % of the call (a min/max reduction in this",
         "    # loop would keep it from vectorizing; an integer sum does not). The band's count only where there is a",
@@ -159,9 +160,11 @@ def scalar_source(lowered: sp.Expr) -> str:
         "        for i in range(x.size):", "            v = x[i]", "            out[i] = _value(v)",
         f"            inside += abs(v) < {TAIL!r}",
         "    return inside, band", "", "",
+        "@jit", "def _loop(x, out, a, b):", "    return _fill(x, out, a, b)", "", "",
         "def _c_loop(xp, outp, n, a, b, counts):",
-        "    # _loop for C callers: compiled as a numba cfunc whose object code symact.backends.native saves",
-        "    inside, band = _loop(carray(xp, (n,)), carray(outp, (n,)), a, b)",
+        "    # _fill for C callers, inlined (numba IR): compiled as a numba cfunc whose object code",
+        "    # symact.backends.native saves, the loop in the cfunc's own module (vectorized by its target machine)",
+        "    inside, band = _fill(carray(xp, (n,)), carray(outp, (n,)), a, b)",
         "    counts[0] = inside", "    counts[1] = band", "",
     ])
 
@@ -182,23 +185,89 @@ def _generated(lowered: sp.Expr) -> Any:
     return sys.modules[name]
 
 
-def _save_object(key: str, module: Any) -> None:
-    """Compile ``module._c_loop`` as a C function and save its object code for :func:`native.load`."""
+VECTOR_WIDTHS = ("auto", "512", "256")
+
+
+def vector_width() -> str:
+    """``SYMACT_VECTOR_WIDTH``: the SIMD width the saved loops are vectorized for. ``auto`` (the default): 512 bits
+    where the CPU has AVX-512F, else LLVM's own choice for the CPU; ``512`` or ``256`` asks LLVM to prefer that
+    width (x86 only; elsewhere LLVM chooses). Why: LLVM's tuning for Intel's AVX-512 cores prefers 256-bit vectors
+    (against the clock penalty of 512-bit code on the first of them, Skylake-X), but these loops are
+    arithmetic-bound: 512-bit vectors ran them 1.2-1.5x faster, with the same bits, on an AVX-512 Xeon that LLVM
+    takes for a Rocket Lake (``python benchmarks/bench.py --widths``; RESULTS.md)."""
+    text = os.environ.get("SYMACT_VECTOR_WIDTH", "auto").strip().lower()
+    if text not in VECTOR_WIDTHS:
+        raise InvalidArgumentError(f"SYMACT_VECTOR_WIDTH must be one of {', '.join(VECTOR_WIDTHS)}, got {text!r}")
+    return text
+
+
+def _width_features() -> str:
+    """The LLVM target features that ask for :func:`vector_width` ('' where LLVM's own choice stands)."""
+    width = vector_width()  # checked on every host: a typo is an error everywhere
+    triple, _, features = native.host().split("|", 2)
+    if not triple.startswith("x86_64"):
+        return ""
+    if width == "auto":
+        width = "512" if "+avx512f" in features.split(",") else ""
+    if width == "512" and "+avx512f" not in features.split(","):
+        return ""  # no 512-bit registers: nothing to prefer
+    return {"512": "-prefer-256-bit", "256": "+prefer-256-bit"}.get(width, "")
+
+
+@contextmanager
+def _target_machine(codegen: Any, extra: str) -> Iterator[Any]:
+    """numba's target machine, with ``extra`` features added, in place for the compilations inside the block (the
+    pass builders take ``codegen._tm`` when they are made), restored after. Yields the machine to emit with."""
+    if not extra:
+        yield codegen._tm
+        return
+    import llvmlite.binding as llvm
+    from numba.core import config
+
+    options: dict[str, Any] = {"opt": config.OPT}
+    codegen._customize_tm_options(options)
+    options["features"] = ",".join(f for f in (options.get("features", ""), extra) if f)
+    machine = llvm.Target.from_triple(llvm.get_process_triple()).create_target_machine(**options)
+    saved, codegen._tm = codegen._tm, machine
+    try:
+        yield machine
+    finally:
+        codegen._tm = saved
+
+
+def _loop_module(module: Any) -> tuple[Any, Any, str]:
+    """``module._c_loop`` compiled by numba as a C function, vectorized for :func:`vector_width`: its optimized LLVM
+    module (a copy), the target machine to emit it with, and its symbol."""
     from numba import cfunc, types
+    from numba.core.registry import cpu_target
 
     pointer = types.CPointer(types.float64)
     signature = types.void(pointer, pointer, types.int64, types.float64, types.float64, types.CPointer(types.int64))
-    compiled = cfunc(signature, error_model="numpy")(module._c_loop)
-    library = compiled._library  # numba's code library: the linked, optimized module of the loop
-    final = library._final_module
+    with _target_machine(cpu_target.target_context.codegen(), _width_features()) as machine:
+        compiled = cfunc(signature, error_model="numpy")(module._c_loop)
+        library = compiled._library  # numba's code library: the linked, optimized module of the loop
+        # optimized once more (a copy: numba's engine owns the original): with the loop inlined at numba IR, one
+        # pass of the pipeline unrolls an inner loop (Mish's polynomial) only after the vectorizer has run, and the
+        # outer loop stayed scalar (Mish 5.9 -> 22.8 ms per 10^6); the second pass vectorizes it
+        final = library._final_module.clone()
+        manager, builder = library._codegen._module_pass_manager()
+        manager.run(final, builder)
+    return final, machine, compiled.native_name
+
+
+def _save_object(key: str, module: Any) -> None:
+    """Compile ``module._c_loop`` (:func:`_loop_module`) and save its object code for :func:`native.load`."""
+    final, machine, symbol = _loop_module(module)
     undefined = [f.name for f in final.functions if f.is_declaration and not f.name.startswith("llvm.")]
     undefined += [g.name for g in final.global_variables if g.is_declaration]
-    native.save(key, library._codegen._tm.emit_object(final), compiled.native_name, undefined)
+    # emitted by the same machine: one that prefers 256 bits would split the 512-bit vectors again
+    native.save(key, machine.emit_object(final), symbol, undefined)
 
 
 def object_key(lowered: sp.Expr) -> str:
-    """The name of the saved loop of ``lowered``: its expression, the kernels, numba's version and the CPU."""
-    text = f"{sp.srepr(lowered)}|{_kernel_hash()}|{native.host()}"
+    """The name of the saved loop of ``lowered``: its expression, the kernels, numba's version, the CPU and the
+    vector width asked for."""
+    text = f"{sp.srepr(lowered)}|{_kernel_hash()}|{native.host()}|{_width_features()}"
     return "symact_loop_" + hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
@@ -373,4 +442,4 @@ if AVAILABLE:
     NUMPY.accelerator = accelerator
 
 __all__ = ["AVAILABLE", "MIN_PER_THREAD", "NUMBA", "NUMPY_AVX512", "SIMD", "NumbaBackend", "accelerator",
-           "compiled_loop", "numpy_avx512", "object_key", "scalar_source", "threads", "vectorizes"]
+           "compiled_loop", "vector_width", "numpy_avx512", "object_key", "scalar_source", "threads", "vectorizes"]
