@@ -311,6 +311,12 @@ EPYC, 10⁶: tanh 0.77 against 2.14 ms, softplus 1.23 against 2.80; benchmarks/R
 expression the loop's fusion still wins (log σ = −softplus(−x): 2.93 against 3.68)."""
 
 
+NUMPY_ONE_PASS = frozenset({"maximum", "minimum"})
+"""Kernels whose lone call on x and a number is one NumPy pass: memory-bound, so the loop cannot beat it, and its
+count of the inputs costs a little (ReLU at 10⁶: loop 0.59 ms, NumPy 0.56, the textbook np.maximum 0.55; AVX-512
+Xeon). The function is plain (:meth:`~symact.kernels.numpy.NumericFunction.probe`): no reduction routes it."""
+
+
 @cache
 def numpy_avx512() -> bool:
     """Whether NumPy runs its AVX-512 ufuncs on this CPU (deterministic per machine: no timing decides)."""
@@ -327,8 +333,9 @@ def vectorizes(lowered: sp.Expr) -> bool:
     scalar and keeps a loop at a quarter of NumPy's speed, whose ufuncs are SIMD. Branches count
     too: one loop beats NumPy's pass per comparison and select (hard-swish' 8.8 → 0.9 ms, softsign' 112 → 11 ms at
     10⁶). A constant (identity') too: the loop fills and counts in one pass where NumPy reduces twice and copies
-    (0.87 → 0.48 ms). Only plain arithmetic (identity) stays with NumPy, which has nothing to fuse; and, where
-    NumPy runs AVX-512, a lone call of :data:`NUMPY_AVX512`."""
+    (0.87 → 0.48 ms). Only plain arithmetic (identity) stays with NumPy, which has nothing to fuse, a lone
+    maximum or minimum of x and a number (:data:`NUMPY_ONE_PASS`), and, where NumPy runs AVX-512, a lone call of
+    :data:`NUMPY_AVX512`."""
     names = {type(f).__name__ for f in lowered.atoms(sp.Function)}
     if not names:
         return bool(lowered.is_Number)
@@ -336,6 +343,9 @@ def vectorizes(lowered: sp.Expr) -> bool:
             and lowered.args == (x,):
         return False
     if not names <= SIMD:
+        return False
+    if isinstance(lowered, sp.Function) and type(lowered).__name__ in NUMPY_ONE_PASS \
+            and all(a == x or a.is_Number for a in lowered.args):
         return False
     return all(p.exp.is_Integer or p.exp in (sp.S.Half, -sp.S.Half) for p in lowered.atoms(sp.Pow))
 
@@ -441,5 +451,6 @@ NUMBA = register_backend(NumbaBackend())
 if AVAILABLE:
     NUMPY.accelerator = accelerator
 
-__all__ = ["AVAILABLE", "MIN_PER_THREAD", "NUMBA", "NUMPY_AVX512", "SIMD", "NumbaBackend", "accelerator",
-           "compiled_loop", "vector_width", "numpy_avx512", "object_key", "scalar_source", "threads", "vectorizes"]
+__all__ = ["AVAILABLE", "MIN_PER_THREAD", "NUMBA", "NUMPY_AVX512", "NUMPY_ONE_PASS", "SIMD", "NumbaBackend",
+           "accelerator", "compiled_loop", "numpy_avx512", "object_key", "scalar_source", "threads", "vector_width",
+           "vectorizes"]
