@@ -207,11 +207,10 @@ def _width_features() -> str:
     triple, _, features = native.host().split("|", 2)
     if not triple.startswith("x86_64"):
         return ""
-    if width == "auto":
-        width = "512" if "+avx512f" in features.split(",") else ""
-    if width == "512" and "+avx512f" not in features.split(","):
-        return ""  # no 512-bit registers: nothing to prefer
-    return {"512": "-prefer-256-bit", "256": "+prefer-256-bit"}.get(width, "")
+    if width == "256":
+        return "+prefer-256-bit"
+    # auto and 512 alike: only where there are 512-bit registers to prefer
+    return "-prefer-256-bit" if "+avx512f" in features.split(",") else ""
 
 
 @contextmanager

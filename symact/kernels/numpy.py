@@ -854,11 +854,13 @@ class NumericFunction:
         # those of the probed function, as without numba
         self._probe_once(work.size)
         evaluator = self._large if self._large is not None and work.size >= JIT_FROM else self
+        evaluator._probe_once(work.size)  # the loop's own probe (done already where the evaluator is self)
         out = evaluator._float64(work, rescue=out_dtype.itemsize >= 8)
         result = out if out_dtype == np.float64 else out.astype(out_dtype)
         return result if arr.ndim else result[()]
 
     def _probe_once(self, size: int) -> None:
+        """:meth:`probe` on the first call of at least :data:`PROBE_AT` elements."""
         if self._to_probe and size >= PROBE_AT:
             try:
                 self.probe()
@@ -866,9 +868,8 @@ class NumericFunction:
                 pass
 
     def _float64(self, work: np.ndarray, *, rescue: bool) -> np.ndarray:
-        """The results for float64 ``work``: probed first where due, repairs routed by one reduction (or by the
-        compiled loop's counts), the longdouble rescue where ``rescue`` (float64 output) and needed."""
-        self._probe_once(work.size)
+        """The results for float64 ``work`` (probed already, :meth:`_probe_once`): repairs routed by one reduction
+        (or by the compiled loop's counts), the longdouble rescue where ``rescue`` (float64 output) and needed."""
         # numpy.where evaluates every Piecewise branch everywhere, and far tails overflow into
         # inf*0: neither is an error of the result, hence errstate and the repairs below.
         with np.errstate(all="ignore"):
