@@ -56,12 +56,30 @@ def _like(z: Any) -> np.ndarray:
     return np.empty(np.shape(z), dtype=np.result_type(z, np.float64))
 
 
+_SOFTPLUS_FLAG_SIZE = 1 << 16
+"""From this size on, _softplus learns that an exp overflowed from the FPU's flag instead of a max
+reduction: the reduction costs 0.27 ms at 10⁶ (a sixth of the kernel), the errstate context ~3 µs."""
+
+
 def _softplus(z: np.ndarray) -> np.ndarray:
     """max(log1p(e^min(z, 37)), z), in place: ≤ 1.1 ulp (the exp's error reaches the log scaled by
     ≤ 1). Beyond 37 the exact value rounds to z (e^−37 < ulp(37)/2), and the clamp keeps e^z finite;
-    NaN and ±inf come out right. When no element exceeds 37 (one reduction) clamp and max change
-    nothing and are skipped: the textbook log1p(eᶻ)'s 2 passes."""
-    if np.fmax.reduce(z, axis=None, initial=-np.inf) <= 37.0:  # fmax: NaN ignored (and propagated below)
+    NaN and ±inf come out right. Without the clamp log1p(eᶻ) is as accurate up to where eᶻ overflows
+    (z > 709.78; the exp's relative error becomes an absolute error below ulp(z)), so the clamp and
+    max run only when an exp overflows — otherwise the textbook's 2 passes."""
+    if np.size(z) < _SOFTPLUS_FLAG_SIZE:
+        overflow = np.fmax.reduce(z, axis=None, initial=-np.inf) > 37.0  # fmax: NaN ignored
+    else:
+        out = _like(z)
+        try:
+            with np.errstate(over="raise"):  # numpy raises after the loop: out is written either way
+                np.exp(z, out=out)
+            overflow = False
+        except FloatingPointError:
+            overflow = True
+        if not overflow:
+            return np.log1p(out, out=out)
+    if not overflow:
         out = np.exp(z, out=_like(z))
         return np.log1p(out, out=out)
     out = np.minimum(z, 37.0, out=_like(z))
