@@ -303,11 +303,14 @@ _SIMD_MATH = frozenset({"sqrt", "fabs", "copysign", "inf", "nan", "pi", "e"})
 """``math`` names a generated body may use and still vectorize (instructions or constants, not libm calls)."""
 
 
-NUMPY_AVX512 = frozenset({"tanh", "softplus_stable"})
-"""Kernels that NumPy evaluates in one or a few passes of ufuncs it has in AVX-512 (tanh; max(z, 0) +
-log1p(e^{−|z|})): on a CPU where NumPy runs that code, the NumPy kernel of such a call alone beats our loop (AVX-512
-EPYC, 10⁶: tanh 0.77 against 2.14 ms, softplus 1.23 against 2.80; benchmarks/RESULTS.md). Inside a larger
-expression the loop's fusion still wins (log σ = −softplus(−x): 2.93 against 3.68)."""
+NUMPY_AVX512: dict[str, frozenset[tuple[float, ...]]] = {
+    "tanh": frozenset({()}), "softplus_stable": frozenset({()}), "expit_softplus_pow": frozenset({(0.0, 0.5)}),
+}
+"""Kernels (name → the arguments after x) that NumPy evaluates in a few passes of ufuncs it has in AVX-512 (tanh;
+log1p(eᶻ); its square root): on a CPU where NumPy runs that code, the NumPy kernel of such a call alone beats our
+loop (AVX-512 EPYC, 10⁶: tanh 0.77 against 2.14 ms, softplus 1.23 against 2.80; AVX-512 Xeon: √softplus 2.4 against
+the double-double loop's 5.0; benchmarks/RESULTS.md). Inside a larger expression the loop's fusion still wins
+(log σ = −softplus(−x): 2.93 against 3.68)."""
 
 
 NUMPY_ONE_PASS = frozenset({"maximum", "minimum"})
@@ -339,7 +342,8 @@ def vectorizes(lowered: sp.Expr) -> bool:
     if not names:
         return bool(lowered.is_Number)
     if numpy_avx512() and isinstance(lowered, sp.Function) and type(lowered).__name__ in NUMPY_AVX512 \
-            and lowered.args == (x,):
+            and lowered.args[0] == x and all(a.is_Number for a in lowered.args[1:]) \
+            and tuple(float(a) for a in lowered.args[1:]) in NUMPY_AVX512[type(lowered).__name__]:
         return False
     if not names <= SIMD:
         return False

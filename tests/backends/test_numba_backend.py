@@ -173,14 +173,16 @@ def test_branches_take_the_compiled_loop_with_numpys_results(entry, order, monke
 
 
 def test_where_numpy_runs_avx512_a_lone_tanh_or_softplus_stays_with_numpy(monkeypatch):
-    """NumPy's AVX-512 tanh and log1p(e^{−|z|}) beat our loop for these calls alone (benchmarks/RESULTS.md); a
-    larger expression around them still takes the loop, and without AVX-512 so do they."""
+    """NumPy's AVX-512 tanh, log1p(eᶻ) and its square root beat our loop for these calls alone
+    (benchmarks/RESULTS.md); a larger expression around them (√softplus' = σ/(2√softplus) included) still takes
+    the loop, and without AVX-512 so do they."""
     from symact.backends import numba as backend
 
     lowered = {(n, d): lower(prepare(n, d).expr) for n, d in
-               (("tanh", 0), ("softplus", 0), ("log_sigmoid", 0), ("tanh", 1), ("softplus", 1))}
+               (("tanh", 0), ("softplus", 0), ("sqrt_softplus", 0), ("log_sigmoid", 0), ("tanh", 1),
+                ("softplus", 1), ("sqrt_softplus", 1))}
     monkeypatch.setattr(backend, "numpy_avx512", lambda: True)
-    assert [vectorizes(e) for e in lowered.values()] == [False, False, True, True, True]
+    assert [vectorizes(e) for e in lowered.values()] == [False, False, False, True, True, True, True]
     monkeypatch.setattr(backend, "numpy_avx512", lambda: False)
     assert all(vectorizes(e) for e in lowered.values())
 
