@@ -94,15 +94,15 @@ def exp_parts(x):  # type: ignore[no-untyped-def]
     for the rest — 7 dependent steps instead of 12, for loops that wait on latency (SiLU' 2.37 → 2.13 ms per 10⁶ in
     the bare loop on an AVX-512 EPYC; exp 0.62 ulp; all-Estrin was 2.01 ms but 0.66 ulp). The NumPy and C kernels
     keep Horner's rule: the same bits nearly everywhere. x is clamped to [−760, 710]; NaN stays NaN."""
-    x = min(max(x, -760.0), 710.0) if x == x else x
+    x = -760.0 if x < -760.0 else x  # one vmaxpd each, NaN kept (min/max and a NaN select were four)
+    x = 710.0 if x > 710.0 else x
     kd = fma(x, _LOG2E, _SHIFT)
     k = _bits(kd) - _SHIFT_BITS
     kd = kd - _SHIFT
-    rh = x - kd * _LN2_HI
-    c = kd * _LN2_LO
-    c_err = fma(kd, _LN2_LO, -c)
+    rh = fma(-kd, _LN2_HI, x)  # kd·ln2_hi is exact (32-bit hi): the same bits in one instruction instead of two
+    c = kd * _LN2_LO  # its rounding error is < 2⁻⁷⁵ (|c| < 2.2e-7): below what e carries, no FMA to keep it
     r = rh - c
-    r_lo = ((rh - r) - c) - c_err
+    r_lo = (rh - r) - c
     r2 = r * r
     r4 = r2 * r2
     lo = fma(fma(_C7, r, _C6), r2, fma(_C5, r, _C4))  # 1/4! … 1/7!
@@ -197,17 +197,11 @@ def poly(x, coeffs):  # type: ignore[no-untyped-def]
 
 
 @kernel
-def _expit_parts(h, lo):  # type: ignore[no-untyped-def]
-    """σ(h + lo) = (r + c)·2ⁿ (ddmath.expit_dd): t = e^{−|h + lo|} from :func:`exp_parts` (~2⁻⁶⁰, lo folded in), the
-    quotient num/(1 + t) corrected by its residual (exact by an FMA). 2ⁿ (n = 0 for h ≥ 0) is the caller's to apply
-    last (:func:`_sigma`, :func:`_x_sigma`), so that x·σ stays exact where σ is subnormal and x·σ is not. With t
-    rounded first (0.63 ulp), σ of a polynomial reached 1.37 ulp (GELU-tanh at x = −7.3) and SiLU 2.47 (x = −6.78)."""
-    neg = h < 0.0
-    lo = lo if abs(h) < 800.0 else 0.0  # beyond, t is 0: no error term (lo may be huge, or NaN from inf − inf)
-    e, el, n = exp_parts(-abs(h))
-    far = h < -760.0  # exp_parts clamps there: σ is 0, and x·σ too however large x
-    e = 0.0 if far else e
-    el = 0.0 if far else el + e * (lo if neg else -lo)  # e^{−|h + lo|} = e^{−|h|}·(1 ± lo)
+def _expit_quotient(neg, far, e, el, n):  # type: ignore[no-untyped-def]
+    """σ = (r + c)·2ⁿ from t = e^{−|z|} = (e + el)·2ⁿ (:func:`_expit_parts`): the quotient num/(1 + t) corrected by
+    its residual (exact by an FMA)."""
+    e = 0.0 if far else e  # exp_parts clamps there: σ is 0, and x·σ too however large x
+    el = 0.0 if far else el
     t, tl = scale_absorbed(e, el, n)
     d, dl = one_plus(t, tl)
     num = e if neg else 1.0
@@ -218,10 +212,29 @@ def _expit_parts(h, lo):  # type: ignore[no-untyped-def]
 
 
 @kernel
+def _expit_parts(h, lo):  # type: ignore[no-untyped-def]
+    """σ(h + lo) = (r + c)·2ⁿ (ddmath.expit_dd): t = e^{−|h + lo|} from :func:`exp_parts` (~2⁻⁶⁰, lo folded in), the
+    quotient num/(1 + t) corrected by its residual (exact by an FMA). 2ⁿ (n = 0 for h ≥ 0) is the caller's to apply
+    last (:func:`_sigma`, :func:`_x_sigma`), so that x·σ stays exact where σ is subnormal and x·σ is not. With t
+    rounded first (0.63 ulp), σ of a polynomial reached 1.37 ulp (GELU-tanh at x = −7.3) and SiLU 2.47 (x = −6.78)."""
+    neg = h < 0.0
+    lo = lo if abs(h) < 800.0 else 0.0  # beyond, t is 0: no error term (lo may be huge, or NaN from inf − inf)
+    e, el, n = exp_parts(-abs(h))
+    return _expit_quotient(neg, h < -760.0, e, el + e * (lo if neg else -lo), n)  # e^{−|h + lo|} = e^{−|h|}·(1 ± lo)
+
+
+@kernel
+def _expit_parts_exact(h):  # type: ignore[no-untyped-def]
+    """:func:`_expit_parts` of h alone (σ(x), SiLU): without a low part's five operations, which LLVM cannot drop
+    (e·0 is not 0 for it): σ's loop 1.64 → 1.5 ms per 10⁶ (AVX-512 Xeon), the same bits."""
+    e, el, n = exp_parts(-abs(h))
+    return _expit_quotient(h < 0.0, h < -760.0, e, el, n)
+
+
+@kernel
 def _sigma(r, c, n):  # type: ignore[no-untyped-def]
-    """σ from :func:`_expit_parts`, rounded once."""
-    v = r + c
-    return scale_down(v, n) if n < 0 else v
+    """σ from :func:`_expit_parts`, rounded once; n = 0 is scaled too (v ≤ 1: v·2⁶⁰⁰·2⁻⁶⁰⁰ is v), no select."""
+    return scale_down(r + c, n)
 
 
 @kernel
@@ -669,14 +682,19 @@ def x_tanh_softplus_fast(x):  # type: ignore[no-untyped-def]
 def expit(z):  # type: ignore[no-untyped-def]
     """σ(z) rounded once (:func:`_expit_parts`; 0.61 ulp measured, where t and 1 + t rounded apart reached 1.67 at
     z = −1.32). Never 1 + e^{−z} past 2⁵³ (the NumPy kernel's far-left repair, numpy._expit), and no branch."""
-    r, c, n = _expit_parts(z, 0.0)
+    e, el, n = exp_parts(-abs(z))
+    r, c, n = _expit_quotient(z < 0.0, False, e, el, n)  # not far: σ(−760 and below) = e·2ⁿ rounds to 0 anyway
     return _sigma(r, c, n)
 
 
 @kernel
 def x_expit(x, k):  # type: ignore[no-untyped-def]
     """x·σ(kx) rounded once: :func:`x_expit_kx` with k exact (0.63 ulp measured for SiLU, where t, x·t, 1 + t and
-    the quotient rounded apart reached 2.47 ulp at x = −6.78)."""
+    the quotient rounded apart reached 2.47 ulp at x = −6.78). k = 1 (SiLU; k is a constant of the generated code,
+    so the branch folds away) without kx's low part."""
+    if k == 1:
+        r, c, n = _expit_parts_exact(x)
+        return _x_sigma(x, r, c, n)
     return x_expit_kx(x, k, 0.0)
 
 
