@@ -900,7 +900,11 @@ class NumericFunction:
         evaluator = self._large if self._large is not None and work.size >= JIT_FROM else self
         evaluator._probe_once(work.size)  # the loop's own probe (done already where the evaluator is self)
         out = evaluator._float64(work, rescue=out_dtype.itemsize >= 8)
-        result = out if out_dtype == np.float64 else out.astype(out_dtype)
+        if out_dtype == np.float64:
+            result = out
+        else:
+            with np.errstate(over="ignore"):  # beyond float32's range inf is the correctly rounded value
+                result = out.astype(out_dtype)
         return result if arr.ndim else result[()]
 
     def _probe_once(self, size: int) -> None:
