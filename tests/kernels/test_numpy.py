@@ -46,3 +46,20 @@ def test_sqrt_softplus_within_1_2_ulp_and_exact_beyond_the_flags() -> None:
                 want = mp.sqrt(mp.log1p(mp.exp(mp.mpf(v))))
                 assert abs(mp.mpf(g) - want) <= 1.2 * np.spacing(g), v
     assert got[-3] == np.inf and got[-2] == 0.0 and np.isnan(got[-1])
+
+
+def test_float32_results_beyond_its_range_are_inf_without_a_warning() -> None:
+    """Without the correctly rounded narrow path (an exported module has none), float32 input is computed in float64
+    and rounded once: (10³⁰)² = 10⁶⁰ is beyond float32's range, where inf is the correctly rounded value and no
+    floating-point warning may escape (the README's promise)."""
+    import copy
+    import warnings
+
+    import symact
+
+    f = copy.copy(symact.lambdify("relu_squared"))
+    f.narrow, f.fast_form = None, None  # as in an exported module
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = f(np.array([1e30, -2.0, 3.0], dtype=np.float32))
+    assert got.dtype == np.float32 and got.tolist() == [np.inf, 0.0, 9.0]
